@@ -1,0 +1,44 @@
+"""The portal's application factory."""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+
+from flask import Flask
+
+
+def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
+    """Build a new, fully wired app. Each call gives an independent app (tests rely on it)."""
+    from flask_appbuilder import AppBuilder
+
+    from app import cli, errors
+    from app.extensions import csrf, db, migrate
+    from app.views import register_views
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object("config.Config")
+    if test_config:
+        app.config.update(test_config)
+    # Flask-Babel resolves relative catalog paths against the package root; ours is at the top level.
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["BABEL_DEFAULT_FOLDER"]
+
+    db.init_app(app)
+    # SQLite cannot ALTER most things: batch mode rebuilds tables there, and is a no-op on PostgreSQL.
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+
+    from app.population import integrity  # noqa: F401  (registers the flush hook that guards every write)
+
+    with app.app_context():
+        appbuilder = AppBuilder(update_perms=app.config["FAB_UPDATE_PERMS"])
+        appbuilder.init_app(app, db.session)
+        register_views(appbuilder)
+
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _migrations_dir():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"

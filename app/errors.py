@@ -1,0 +1,98 @@
+"""Turning failures into clear Chinese messages and 4xx answers, never a 500 for bad input.
+
+``user_message`` maps the exceptions a write can raise (a broken data rule, a database constraint) to a translated
+sentence; error handlers answer HTML pages and the API alike.
+"""
+from __future__ import annotations
+
+from flask import jsonify, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError, StatementError
+
+from app.domain.idnumber import InvalidIdNumber
+
+
+class UserFacingError(Exception):
+    """An error whose str() is a translated sentence meant for the person at the screen."""
+
+
+def id_number_message(exc: InvalidIdNumber) -> str:
+    messages = {
+        "length": _("An ID number has 18 characters."),
+        "characters": _("An ID number has 17 digits followed by a digit or X."),
+        "birth_date": _("The birth date in this ID number does not exist."),
+        "future": _("The birth date in this ID number is in the future."),
+        "checksum": _("The check character of this ID number is wrong; please check each digit."),
+    }
+    return messages.get(exc.code, _("This ID number is not valid."))
+
+
+def user_message(exc: Exception) -> str:
+    from app.population.integrity import DataRuleError
+
+    if isinstance(exc, InvalidIdNumber):
+        return id_number_message(exc)
+    if isinstance(exc, DataRuleError):
+        messages = {
+            "block_other_committee": _("The block belongs to another committee."),
+            "house_without_building": _("A house needs a building."),
+            "residence_without_house": _("A residence needs a house."),
+        }
+        return messages.get(exc.code, str(exc))
+    if isinstance(exc, IntegrityError):
+        text = str(exc.orig).lower()
+        if "residence" in text and ("one_active" in text or "person_id" in text):
+            return _("This person already has an active residence; cancel it before registering a new one.")
+        if "id_number" in text:
+            return _("A person with this ID number is already registered.")
+        if "foreign key" in text or "violates foreign key" in text:
+            return _("This record is still referred to by other records and cannot be removed.")
+        return _("This record conflicts with an existing one (a duplicate or a broken rule); nothing was saved.")
+    if isinstance(exc, StatementError):
+        return _("A value has the wrong format; nothing was saved.")
+    if isinstance(exc, UserFacingError):
+        return str(exc)
+    return _("The change could not be saved; nothing was changed.")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _page(status: int, title: str, message: str):
+    if _wants_json():
+        return jsonify(message=message), status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def init_app(app) -> None:
+    from app.extensions import db
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return _page(400, _("The request is not valid"), getattr(error, "description", "") or "")
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return _page(403, _("Access denied"), _("You do not have permission to see this."))
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return _page(404, _("Page not found"), _("The page or record does not exist, or is outside your area."))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        return _page(413, _("The request is too large"), _("The upload or form is too large."))
+
+    @app.errorhandler(InvalidIdNumber)
+    def invalid_id(error):
+        db.session.rollback()
+        return _page(400, _("The request is not valid"), id_number_message(error))
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(error):
+        # The last line of defence: a constraint the forms did not catch. Roll back so nothing is half-saved.
+        db.session.rollback()
+        if isinstance(error, (IntegrityError, StatementError)):
+            return _page(400, _("The request is not valid"), user_message(error))
+        raise error

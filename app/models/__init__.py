@@ -1,0 +1,15 @@
+"""All tables of the portal. Import models from here: ``from app.models import Person``.
+
+They share FAB's declarative ``Model`` base so that one MetaData holds both our tables and FAB's ``ab_*``
+security tables; Alembic (migrations/) is pointed at that MetaData.
+"""
+from flask_appbuilder import Model
+
+from app.models.organisation import Block, Building, Committee, House, Zone
+from app.models.population import Person, Residence, Vehicle
+
+metadata = Model.metadata
+
+__all__ = [
+    "Block", "Building", "Committee", "House", "Model", "Person", "Residence", "Vehicle", "Zone", "metadata",
+]

@@ -1,0 +1,1 @@
+"""Zones, committees, blocks, buildings and houses: screens."""

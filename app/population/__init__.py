@@ -1,0 +1,1 @@
+"""Persons, residences and vehicles: integrity rules and screens."""

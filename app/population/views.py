@@ -1,0 +1,169 @@
+"""CRUD screens of the population (menu 实有人口): persons, residences (with 核销) and vehicles."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, StringField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app.extensions import db
+from app.models import House, Person, Residence, Vehicle
+from app.population.fields import LookupSelectField
+from app.population.forms import (
+    CATEGORY_CHOICES,
+    ID_TYPE_CHOICES,
+    SEX_CHOICES,
+    NotInFuture,
+    label_of,
+    person_extra_fields,
+)
+from app.scoping import scoped_query
+from app.views.base import PortalInterface, PortalModelView
+
+PERSON_LABELS = {
+    "name": _l("Name"),
+    "id_type": _l("Document type"),
+    "id_number": _l("Document number"),
+    "sex": _l("Sex"),
+    "birth_date": _l("Birth date"),
+    "category": _l("Category"),
+    "registered_address": _l("Registered (hukou) address"),
+    "phone": _l("Phone"),
+    "residence_permit_no": _l("Residence permit number"),
+    "residence_permit_expiry": _l("Residence permit expiry"),
+    "committee": _l("Committee"),
+    "created_at": _l("Created"),
+    "updated_at": _l("Updated"),
+}
+
+
+class PersonView(PortalModelView):
+    datamodel = PortalInterface(Person)
+    route_base = "/persons"
+    list_title = _l("Persons")
+    show_title = _l("Person")
+    add_title = _l("Register a person")
+    edit_title = _l("Edit person")
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit"]  # history is never deleted
+    list_columns = ["name", "id_number", "sex", "birth_date", "category", "committee"]
+    show_columns = [
+        "name", "id_type", "id_number", "sex", "birth_date", "category", "registered_address", "phone",
+        "residence_permit_no", "residence_permit_expiry", "committee", "created_at", "updated_at",
+    ]
+    add_columns = edit_columns = [
+        "name", "id_type", "id_number", "sex", "birth_date", "category", "committee", "registered_address",
+        "phone", "residence_permit_no", "residence_permit_expiry",
+    ]
+    search_columns = ["name", "id_number", "phone", "committee", "category", "birth_date"]
+    exact_search_columns = ["id_number", "phone"]
+    order_columns = ["name", "birth_date", "id"]
+    label_columns = PERSON_LABELS
+    description_columns = {"committee": _l("Set by the current residence once one is registered.")}
+    validators_columns = {"name": [DataRequired(), Length(max=64)], "phone": [Length(max=32)]}
+    formatters_columns = {
+        "sex": lambda v: label_of(SEX_CHOICES, v),
+        "category": lambda v: label_of(CATEGORY_CHOICES, v),
+        "id_type": lambda v: label_of(ID_TYPE_CHOICES, v),
+    }
+    add_form_extra_fields = person_extra_fields()
+    edit_form_extra_fields = person_extra_fields()
+
+
+def _houses():
+    return scoped_query(House)
+
+
+def _persons():
+    return scoped_query(Person)
+
+
+class NoOtherActiveResidence:
+    def __call__(self, form, field):
+        person = field.data
+        if person is not None and any(r.end_date is None for r in person.residences):
+            raise ValidationError(
+                _l("This person already has an active residence; cancel it before registering a new one.")
+            )
+
+
+class CancellationComplete:
+    """核销 needs both a date and a reason, and cannot end before the residence began."""
+
+    def __call__(self, form, field):
+        reason = (form.end_reason.data or "").strip()
+        if bool(field.data) != bool(reason):
+            raise ValidationError(_l("A cancellation needs both its date and its reason."))
+        residence = db.session.get(Residence, form._id) if getattr(form, "_id", None) is not None else None
+        start = residence.start_date if residence is not None else None
+        if field.data and start and field.data < start:
+            raise ValidationError(_l("The cancellation date is before the start of the residence."))
+
+
+class ResidenceView(PortalModelView):
+    datamodel = PortalInterface(Residence)
+    route_base = "/residences"
+    list_title = _l("Residences")
+    show_title = _l("Residence")
+    add_title = _l("Register a residence")
+    edit_title = _l("Cancel a residence (核销)")
+    base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
+    list_columns = ["person", "house", "committee", "start_date", "end_date", "end_reason"]
+    show_columns = ["person", "house", "committee", "start_date", "end_date", "end_reason", "created_at"]
+    add_columns = ["person", "house", "start_date"]
+    edit_columns = ["end_date", "end_reason"]
+    search_columns = ["committee", "start_date", "end_date"]
+    order_columns = ["start_date", "end_date"]
+    label_columns = {
+        "person": _l("Person"),
+        "house": _l("House"),
+        "committee": _l("Committee"),
+        "start_date": _l("Living here since"),
+        "end_date": _l("Cancelled on"),
+        "end_reason": _l("Cancellation reason"),
+        "created_at": _l("Created"),
+    }
+    add_form_extra_fields = {
+        "person": LookupSelectField(
+            _l("Person"), [DataRequired(), NoOtherActiveResidence()], url="/lookup/persons",
+            query_factory=_persons, not_found_message=_l("Choose a person from the list."),
+        ),
+        "house": LookupSelectField(
+            _l("House"), [DataRequired()], url="/lookup/houses",
+            query_factory=_houses, not_found_message=_l("Choose a house from the list."),
+        ),
+        "start_date": DateField(_l("Living here since"), [DataRequired(), NotInFuture()]),
+    }
+    edit_form_extra_fields = {
+        "end_date": DateField(_l("Cancelled on"), [CancellationComplete(), Optional(), NotInFuture()]),
+        "end_reason": StringField(_l("Cancellation reason"), [Length(max=255)]),
+    }
+
+    def process_form(self, form, is_created):
+        if not is_created:
+            form.end_reason.data = (form.end_reason.data or "").strip() or None
+
+
+class VehicleView(PortalModelView):
+    datamodel = PortalInterface(Vehicle)
+    route_base = "/vehicles"
+    list_title = _l("Vehicles")
+    show_title = _l("Vehicle")
+    add_title = _l("Add vehicle")
+    edit_title = _l("Edit vehicle")
+    list_columns = ["plate", "owner", "house", "committee"]
+    show_columns = ["plate", "owner", "house", "committee"]
+    add_columns = edit_columns = ["plate", "owner", "house"]
+    search_columns = ["plate", "committee"]
+    exact_search_columns = ["plate"]
+    order_columns = ["plate"]
+    label_columns = {"plate": _l("Plate"), "owner": _l("Owner"), "house": _l("House"), "committee": _l("Committee")}
+    validators_columns = {"plate": [DataRequired(), Length(min=5, max=16)]}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "owner": LookupSelectField(
+            _l("Owner"), [Optional()], url="/lookup/persons",
+            query_factory=_persons, not_found_message=_l("Choose a person from the list."),
+        ),
+        "house": LookupSelectField(
+            _l("House"), [Optional()], url="/lookup/houses",
+            query_factory=_houses, not_found_message=_l("Choose a house from the list."),
+        ),
+    }

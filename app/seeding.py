@@ -1,0 +1,52 @@
+"""Idempotent seeding of what every installation needs: the organisation, FAB's permissions, roles and admin."""
+from __future__ import annotations
+
+from flask import current_app
+
+from app.domain.organisation import COMMITTEES, ZONES
+from app.extensions import db
+from app.models import Committee, Zone
+
+
+def seed_organisation() -> dict[str, int]:
+    """Add the 3 zones and 23 committees that are missing; never touch existing ones (the office may have moved a
+    committee to another zone, or flagged it as a key area)."""
+    zones = {z.code: z for z in db.session.query(Zone)}
+    added = {"zones": 0, "committees": 0}
+    for seed in ZONES:
+        if seed.code not in zones:
+            zones[seed.code] = Zone(code=seed.code, name=seed.name)
+            db.session.add(zones[seed.code])
+            added["zones"] += 1
+    existing = {c.name for c in db.session.query(Committee)}
+    for seed in COMMITTEES:
+        if seed.name not in existing:
+            db.session.add(Committee(seq=seed.seq, name=seed.name, zone=zones[seed.zone_code], key_area=False))
+            added["committees"] += 1
+    db.session.commit()
+    return added
+
+
+def sync_permissions(appbuilder) -> None:
+    """Create the permission/view pairs of every registered view (FAB_UPDATE_PERMS is off in serving processes)."""
+    config = current_app.config
+    # The admin role must exist first: FAB grants each new permission to it as the permission is created.
+    appbuilder.sm.add_role(config["AUTH_ROLE_ADMIN"])
+    appbuilder.sm.add_role(config["AUTH_ROLE_PUBLIC"])
+    appbuilder.add_permissions(update_perms=True)
+
+
+def seed_admin(appbuilder, password: str):
+    """Create user 'admin' with the admin role if no user has it yet. Returns (user, created)."""
+    sm = appbuilder.sm
+    role = sm.find_role(current_app.config["AUTH_ROLE_ADMIN"]) or sm.add_role(
+        current_app.config["AUTH_ROLE_ADMIN"]
+    )
+    existing = sm.find_user(username="admin")
+    if existing is not None:
+        return existing, False
+    user = sm.add_user("admin", "系统", "管理员", "admin@localhost", role, password=password)
+    if not user:
+        raise RuntimeError("could not create the admin user")
+    user.password_shown_once = password
+    return user, True

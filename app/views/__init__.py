@@ -1,0 +1,32 @@
+"""Registers every screen and its menu, grouped the way an office worker thinks: 组织机构, 房屋, 实有人口."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+def register_views(appbuilder) -> None:
+    from app.organisation.views import BlockView, BuildingView, CommitteeView, HouseView, ZoneView
+    from app.population.lookup import LookupView
+    from app.population.views import PersonView, ResidenceView, VehicleView
+
+    # A category's name is also its permission name, so it stays a plain string; the label is translated.
+    organisation = {"category": "Organisation", "category_label": _l("Organisation")}
+    houses = {"category": "Housing", "category_label": _l("Houses")}
+    population = {"category": "Population", "category_label": _l("Population")}
+
+    appbuilder.add_view(CommitteeView, "committees", label=_l("Residential committees"), icon="fa-sitemap",
+                        **organisation, category_icon="fa-sitemap")
+    appbuilder.add_view(ZoneView, "zones", label=_l("Zones"), icon="fa-map", **organisation)
+    appbuilder.add_view(BlockView, "blocks", label=_l("Blocks"), icon="fa-th-large", **organisation)
+    appbuilder.add_view(BuildingView, "buildings", label=_l("Buildings"), icon="fa-building", **organisation)
+
+    appbuilder.add_view(HouseView, "houses", label=_l("Houses"), icon="fa-home", **houses,
+                        category_icon="fa-home")
+
+    appbuilder.add_view(PersonView, "persons", label=_l("Persons"), icon="fa-user", **population,
+                        category_icon="fa-users")
+    appbuilder.add_view(ResidenceView, "residences", label=_l("Residences"), icon="fa-address-card",
+                        **population)
+    appbuilder.add_view(VehicleView, "vehicles", label=_l("Vehicles"), icon="fa-car", **population)
+
+    appbuilder.add_view_no_menu(LookupView)
