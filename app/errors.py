@@ -62,7 +62,14 @@ def _wants_json() -> bool:
 def _page(status: int, title: str, message: str):
     if _wants_json():
         return jsonify(message=message), status
-    return render_template("error.html", status=status, title=title, message=message), status
+    from flask import current_app
+
+    appbuilder = current_app.appbuilder
+    page = render_template(
+        "error.html", status=status, title=title, message=message,
+        appbuilder=appbuilder, base_template=appbuilder.base_template,
+    )
+    return page, status
 
 
 def init_app(app) -> None:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_appbuilder.fieldwidgets import DatePickerWidget
+from flask_appbuilder.validators import Unique
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -62,16 +64,19 @@ class NotInFuture:
             raise ValidationError(_l("This date is in the future."))
 
 
-def person_extra_fields() -> dict:
+def person_extra_fields(datamodel) -> dict:
+    # The uniqueness check runs after ValidIdNumber, which has normalised the number (upper-case X, no spaces).
+    unique = Unique(datamodel, "id_number", message=_l("A person with this ID number is already registered."))
     return {
         "id_type": SelectField(_l("Document type"), choices=ID_TYPE_CHOICES, default=ID_TYPE_RESIDENT),
         "id_number": StringField(
-            _l("Document number"), validators=[Length(max=32), ValidIdNumber()],
+            _l("Document number"), validators=[Length(max=32), ValidIdNumber(), unique],
             description=_l("For a mainland ID card, sex and birth date are taken from the number."),
         ),
         "sex": SelectField(_l("Sex"), choices=SEX_CHOICES, validators=[RequiredUnlessResidentId()]),
         "birth_date": DateField(
-            _l("Birth date"), validators=[RequiredUnlessResidentId(), Optional(), NotInFuture()]
+            _l("Birth date"), validators=[RequiredUnlessResidentId(), Optional(), NotInFuture()],
+            widget=DatePickerWidget(),
         ),
         "category": SelectField(_l("Category"), choices=CATEGORY_CHOICES, validators=[DataRequired()]),
     }

@@ -36,6 +36,8 @@ def local_today() -> dt.date:
 
 def apply_identity(person: Person, today: dt.date | None = None) -> None:
     """Normalise a mainland ID number and derive sex and birth date from it (raises InvalidIdNumber)."""
+    if person.id_type is None:  # the column default is applied only at INSERT, after this hook
+        person.id_type = ID_TYPE_RESIDENT
     if person.id_type != ID_TYPE_RESIDENT:
         return
     info = parse_id_number(person.id_number or "", today or local_today())

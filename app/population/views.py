@@ -1,6 +1,7 @@
 """CRUD screens of the population (menu 实有人口): persons, residences (with 核销) and vehicles."""
 from __future__ import annotations
 
+from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
@@ -20,7 +21,7 @@ from app.scoping import scoped_query
 from app.views.base import PortalInterface, PortalModelView
 
 PERSON_LABELS = {
-    "name": _l("Name"),
+    "name": _l("Full name"),
     "id_type": _l("Document type"),
     "id_number": _l("Document number"),
     "sex": _l("Sex"),
@@ -64,8 +65,8 @@ class PersonView(PortalModelView):
         "category": lambda v: label_of(CATEGORY_CHOICES, v),
         "id_type": lambda v: label_of(ID_TYPE_CHOICES, v),
     }
-    add_form_extra_fields = person_extra_fields()
-    edit_form_extra_fields = person_extra_fields()
+    add_form_extra_fields = person_extra_fields(datamodel)
+    edit_form_extra_fields = person_extra_fields(datamodel)
 
 
 def _houses():
@@ -130,10 +131,12 @@ class ResidenceView(PortalModelView):
             _l("House"), [DataRequired()], url="/lookup/houses",
             query_factory=_houses, not_found_message=_l("Choose a house from the list."),
         ),
-        "start_date": DateField(_l("Living here since"), [DataRequired(), NotInFuture()]),
+        "start_date": DateField(_l("Living here since"), [DataRequired(), NotInFuture()], widget=DatePickerWidget()),
     }
     edit_form_extra_fields = {
-        "end_date": DateField(_l("Cancelled on"), [CancellationComplete(), Optional(), NotInFuture()]),
+        "end_date": DateField(
+            _l("Cancelled on"), [CancellationComplete(), Optional(), NotInFuture()], widget=DatePickerWidget()
+        ),
         "end_reason": StringField(_l("Cancellation reason"), [Length(max=255)]),
     }
 
