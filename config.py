@@ -49,7 +49,6 @@ class Config:
     FAB_CREATE_DB = False
     FAB_UPDATE_PERMS = _bool("FAB_UPDATE_PERMS", False)
     FAB_SECURITY_MANAGER_CLASS = "app.security.PortalSecurityManager"
-    FAB_ADD_SECURITY_API = False
     FAB_API_SWAGGER_UI = True
     FAB_INDEX_VIEW = "app.views.home.HomeView"
     FAB_BASE_TEMPLATE = "portal/base.html"
@@ -69,6 +68,18 @@ class Config:
     PAGE_SIZE_DEFAULT = 25
     PAGE_SIZE_MAX = 100
 
+    # Sign-in hardening: complexity on every account (forms and CLI: app/security.py), rate-limited HTML and API
+    # login with counters in RATELIMIT_STORAGE_URI (Redis in production, shared by all gunicorn workers), and an
+    # account locked after LOGIN_MAX_FAILURES failed attempts until an admin makes it active again.
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    AUTH_RATE_LIMITED = True
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "100000"))
+    FAB_API_MAX_PAGE_SIZE = 100
+    FAB_ADD_SECURITY_API = False
+
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
@@ -77,5 +88,19 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=int(os.environ.get("IDLE_TIMEOUT_MINUTES", "30")))
 
     DOCUMENTS_DIR = os.environ.get("DOCUMENTS_DIR", str(INSTANCE_DIR / "documents"))
+    # Celery (app/celery_app.py). No broker: tasks run in-process. With redis://…: real workers, whose slowest task
+    # (hard limit) must stay below the broker's visibility timeout; the web process gives up publishing quickly.
     CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+    CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "")
+    CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "240"))
+    CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "300"))
+    CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    CELERY_WORKER_MAX_MEMORY_MB = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_MB", "512"))
+    CELERY_BROKER_CONNECT_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECT_TIMEOUT", "2"))
+    CELERY_PUBLISH_MAX_RETRIES = int(os.environ.get("CELERY_PUBLISH_MAX_RETRIES", "2"))
+    CELERY_TIMEZONE = os.environ.get("CELERY_TIMEZONE", "Asia/Shanghai")
+    # Documents: a job queued or rendering longer than this is marked failed (hourly beat job, app/schedule.py);
+    # a job redelivered this many times (its worker died each time) is given up.
+    DOCUMENT_JOB_STALE_MINUTES = int(os.environ.get("DOCUMENT_JOB_STALE_MINUTES", "30"))
+    DOCUMENT_MAX_ATTEMPTS = int(os.environ.get("DOCUMENT_MAX_ATTEMPTS", "3"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

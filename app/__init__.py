@@ -11,6 +11,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from flask_appbuilder import AppBuilder
 
     from app import cli, errors
+    from app.access import hooks
     from app.extensions import csrf, db, migrate
     from app.views import register_views
 
@@ -26,6 +27,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
 
+    from app.audit import recorder  # noqa: F401  (registers the flush hook that writes the audit trail)
     from app.population import integrity  # noqa: F401  (registers the flush hook that guards every write)
 
     with app.app_context():
@@ -34,7 +36,14 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
         register_views(appbuilder)
 
     errors.init_app(app)
+    hooks.init_app(app)
     cli.init_app(app)
+
+    from app import health
+    from app.celery_app import celery_init_app
+
+    celery_init_app(app)  # app.extensions["celery"]: in-process (eager) unless CELERY_BROKER_URL is set
+    health.init_app(app)  # GET /health for docker's health check
     return app
 
 

@@ -7,6 +7,7 @@ import secrets
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_appbuilder.exceptions import PasswordComplexityValidationError
 
 
 def init_app(app) -> None:
@@ -19,14 +20,19 @@ def init_app(app) -> None:
 def seed_command() -> None:
     """Seed the organisation, permissions and roles, and the first admin. Safe to run again: changes nothing
     that exists (an office that moved a committee to another zone keeps its choice)."""
-    from app.seeding import seed_admin, seed_organisation, sync_permissions
+    from app.seeding import seed_admin, seed_organisation, sync_permissions, sync_roles
 
     created = seed_organisation()
     sync_permissions(current_app.appbuilder)
+    roles = sync_roles(current_app.appbuilder)
     password = os.environ.get("ADMIN_PASSWORD") or None
     generated = password is None
-    admin, made = seed_admin(current_app.appbuilder, password or _strong_password())
+    try:
+        admin, made = seed_admin(current_app.appbuilder, password or _strong_password())
+    except PasswordComplexityValidationError as exc:
+        raise click.ClickException(f"ADMIN_PASSWORD: {exc}") from exc
     click.echo(f"organisation: {created['zones']} zones and {created['committees']} committees added")
+    click.echo(f"roles: {len(roles) + 1} roles with their permissions")
     if made:
         if generated:
             click.echo(f"first admin: user 'admin', password {admin.password_shown_once} (shown this once)")
@@ -54,6 +60,9 @@ def demo_data_command(persons: int, seed: int) -> None:
 
     started = time.perf_counter()
     counts = generate_population(db.engine, persons=persons, seed=seed)
+    # Fresh statistics: without them SQLite and PostgreSQL (autovacuum may lag a bulk load) choose slow plans.
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
     elapsed = time.perf_counter() - started
     click.echo(
         ", ".join(f"{k} {v:,}" for k, v in counts.items()) + f" — {elapsed:.1f} s"

@@ -62,14 +62,21 @@ def _wants_json() -> bool:
 def _page(status: int, title: str, message: str):
     if _wants_json():
         return jsonify(message=message), status
-    from flask import current_app
+    from flask import current_app, g
+    from flask_login import current_user
 
+    if "user" not in g:  # an error raised before FAB's own before_request (e.g. a CSRF refusal)
+        g.user = current_user
     appbuilder = current_app.appbuilder
     page = render_template(
         "error.html", status=status, title=title, message=message,
         appbuilder=appbuilder, base_template=appbuilder.base_template,
     )
     return page, status
+
+
+def forbidden_page():
+    return _page(403, _("Access denied"), _("You do not have permission to see this."))
 
 
 def init_app(app) -> None:
@@ -81,7 +88,7 @@ def init_app(app) -> None:
 
     @app.errorhandler(403)
     def forbidden(error):
-        return _page(403, _("Access denied"), _("You do not have permission to see this."))
+        return forbidden_page()
 
     @app.errorhandler(404)
     def not_found(error):

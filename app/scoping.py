@@ -1,24 +1,89 @@
-"""Which committees a user may see and change — the one place every view, export, API and task asks.
+"""Which committees a user may see and change: the one place every screen, export, API, lookup and task asks.
 
-Foundation stage: every signed-in user of the portal sees every committee. The access issue narrows
-``visible_committee_ids`` by role and account; nothing else needs to change, since all queries go through here.
+- admin, street office, police station: every committee (``None`` = no restriction);
+- zone leader, team member: the committees of their zone;
+- everyone else: the committees on their account.
+A user with several roles gets the union; an account with none of these gets nothing.
+
+``FilterInScope`` applies it to FAB views and APIs (as a base filter, and on every relation dropdown), and
+``scoped_query`` to our own queries. Celery tasks and the CLI pass the user explicitly (there is no ``g.user``).
 """
 from __future__ import annotations
 
 from typing import Optional
 
+from flask import g, has_request_context
+from flask_appbuilder.models.filters import BaseFilter
+from sqlalchemy import false, select
+
+from app.access.roles import ALL_SEEING_ROLES, ZONE_ROLES
 from app.extensions import db
 
 
-def visible_committee_ids(user=None) -> Optional[set[int]]:
-    """None means "all committees"; otherwise the set of committee ids the user may see."""
-    return None
+def _current_user():
+    return getattr(g, "user", None) if has_request_context() else None
+
+
+def compute_visible_committee_ids(user) -> Optional[frozenset[int]]:
+    from app.models import Committee
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    role_names = {role.name for role in getattr(user, "roles", [])}
+    if role_names & ALL_SEEING_ROLES:
+        return None
+    ids: set[int] = set()
+    if role_names & ZONE_ROLES and getattr(user, "zone_id", None):
+        ids.update(db.session.scalars(select(Committee.id).where(Committee.zone_id == user.zone_id)))
+    ids.update(c.id for c in getattr(user, "committees", []))
+    return frozenset(ids)
+
+
+def visible_committee_ids(user=None) -> Optional[frozenset[int]]:
+    """None means "all committees"; otherwise the committee ids the user (default: current user) may see."""
+    if user is None:
+        user = _current_user()
+        if has_request_context():
+            cache = g.get("_visible_committee_ids", {})
+            key = getattr(user, "id", None)
+            if key not in cache:
+                cache[key] = compute_visible_committee_ids(user)
+                g._visible_committee_ids = cache
+            return cache[key]
+    return compute_visible_committee_ids(user)
+
+
+def can_see_committee(committee_id: Optional[int], user=None) -> bool:
+    ids = visible_committee_ids(user)
+    return ids is None or (committee_id is not None and committee_id in ids)
+
+
+def restrict(query, column, user=None):
+    """``query`` limited to rows whose ``column`` (a committee id) the user may see."""
+    ids = visible_committee_ids(user)
+    if ids is None:
+        return query
+    return query.filter(column.in_(sorted(ids)) if ids else false())
+
+
+def scope_column(model):
+    """The column that says which committee a row of ``model`` belongs to (a committee's own id)."""
+    from app.models import Committee
+
+    return model.id if model is Committee else model.committee_id
 
 
 def scoped_query(model, user=None):
     """A query of ``model`` restricted to what ``user`` (default: the current user) may see."""
-    query = db.session.query(model)
-    ids = visible_committee_ids(user)
-    if ids is not None:
-        query = query.filter(model.committee_id.in_(ids))
-    return query
+    return restrict(db.session.query(model), scope_column(model), user)
+
+
+class FilterInScope(BaseFilter):
+    """FAB filter: ``[["committee_id", FilterInScope, None]]`` keeps the rows of the user's committees."""
+
+    name = "In scope"
+    arg_name = "inscope"
+
+    def apply(self, query, value):
+        column = getattr(self.model, self.column_name)
+        return restrict(query, column)

@@ -36,6 +36,39 @@ def sync_permissions(appbuilder) -> None:
     appbuilder.add_permissions(update_perms=True)
 
 
+def sync_roles(appbuilder) -> dict[str, int]:
+    """Create the roles of DOMAIN.md with the permissions of app/access/roles.py, and the menu entries those
+    permissions lead to. Adds what is missing; permissions an admin granted by hand stay."""
+    from app.access.roles import ROLE_PERMISSIONS
+
+    sm = appbuilder.sm
+    menu_for_view: dict[str, set[tuple[str, str]]] = {}
+    for category in appbuilder.menu.get_list():
+        for item in category.childs or []:
+            view = getattr(item, "baseview", None)
+            if view is not None:
+                menu_for_view.setdefault(view.class_permission_name, set()).add((item.name, category.name))
+    granted = {}
+    for role_name, grants in ROLE_PERMISSIONS.items():
+        role = sm.find_role(role_name) or sm.add_role(role_name)
+        count = 0
+        for view_name, verbs in grants.items():
+            for verb in verbs:
+                pv = sm.find_permission_view_menu(f"can_{verb}", view_name)
+                if pv is None:
+                    continue
+                sm.add_permission_role(role, pv)
+                count += 1
+            if "read" in verbs:
+                for item_name, category_name in menu_for_view.get(view_name, ()):
+                    for menu_name in (item_name, category_name):
+                        pv = sm.find_permission_view_menu("menu_access", menu_name)
+                        if pv is not None:
+                            sm.add_permission_role(role, pv)
+        granted[role_name] = count
+    return granted
+
+
 def seed_admin(appbuilder, password: str):
     """Create user 'admin' with the admin role if no user has it yet. Returns (user, created)."""
     sm = appbuilder.sm

@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy import create_engine, text
 
 ADMIN_PASSWORD = "Test-Admin-Pass-2026"
-TABLES_TO_EMPTY = ("vehicle", "residence", "person", "house", "building", "block")
+TABLES_TO_EMPTY = (
+    "document", "vehicle", "residence", "person", "house", "building", "block")
+# audit_event is append-only (triggers): tests read it by id ranges instead of emptying it.
 
 
 def _fresh_postgres(url: str) -> str:
@@ -46,18 +48,34 @@ def app_config(database_url, tmp_path_factory) -> dict:
     }
 
 
+def _compile_catalogs() -> None:
+    """Tests read the compiled zh catalog: build it from the .po, as ./manage.sh does."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (Path(__file__).resolve().parents[1] / "translations").glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        with po.with_suffix(".mo").open("wb") as f:
+            write_mo(f, catalog)
+
+
 @pytest.fixture(scope="session")
 def _migrated(app_config):
+    _compile_catalogs()
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.seeding import seed_admin, seed_organisation, sync_permissions
+    from app.seeding import seed_admin, seed_organisation, sync_permissions, sync_roles
 
     app = create_app(app_config)
     with app.app_context():
         upgrade()
         seed_organisation()
         sync_permissions(app.appbuilder)
+        sync_roles(app.appbuilder)
         seed_admin(app.appbuilder, ADMIN_PASSWORD)
     return True
 
@@ -133,3 +151,43 @@ def places(app):
             }
         db.session.commit()
     return made
+
+
+USER_PASSWORD = "Portal-User-2026xy"
+
+
+def make_user(app, username: str, role: str, committees=(), zone_code=None):
+    """An account with one role and its area (committee names or a zone code); made once per database."""
+    from app.extensions import db
+    from app.models import Committee, PortalUser, Zone
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        user = db.session.query(PortalUser).filter_by(username=username).one_or_none()
+        if user is None:
+            user = sm.add_user(username, username, "测试", f"{username}@example.test", sm.find_role(role),
+                               password=USER_PASSWORD)
+            assert user, f"could not create {username}"
+            user = db.session.get(PortalUser, user.id)
+        user.committees = db.session.query(Committee).filter(Committee.name.in_(committees)).all()
+        user.zone_id = db.session.query(Zone.id).filter_by(code=zone_code).scalar() if zone_code else None
+        user.active, user.locked_at, user.fail_login_count = True, None, 0
+        db.session.commit()
+        return user.id
+
+
+@pytest.fixture()
+def users(app):
+    return {
+        "social_worker": make_user(app, "sw_gang1", "social_worker", committees=["钢一"]),
+        "block_leader": make_user(app, "bl_gang1", "block_leader", committees=["钢一"]),
+        "zone_leader": make_user(app, "zl_shanggang", "zone_leader", zone_code="shanggang"),
+        "street_office": make_user(app, "office", "street_office"),
+        "police": make_user(app, "police_gang1", "community_police", committees=["钢一"]),
+    }
+
+
+def client_as(app, username):
+    client = app.test_client()
+    login(client, username, USER_PASSWORD)
+    return client

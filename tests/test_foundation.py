@@ -114,3 +114,42 @@ def test_unknown_record_is_a_404_page_not_a_500(admin_client):
     assert response.status_code == 404
     assert "不存在" in response.get_data(as_text=True)
     assert admin_client.get("/persons/show/abc").status_code == 404
+
+
+def test_the_id_number_search_is_an_exact_match_on_the_index(app, admin_client):
+    from sqlalchemy import event
+
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.lower())
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        admin_client.get("/persons/list/?_flt_0_id_number=310115198506011233")
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    person_queries = [s for s in statements if "from person" in s and "id_number" in s]
+    assert person_queries
+    assert not any("like" in s for s in person_queries)
+    assert any("person.id_number = " in s for s in person_queries)
+
+
+def test_deep_pages_sorted_by_name_are_stable_and_complete(app, admin_client, places):
+    from app.domain.idnumber import make_id_number
+    from app.models import Person
+    import datetime as _dt
+
+    with app.app_context():
+        for i in range(30):  # many equal names: order must still be total
+            db.session.add(Person(name="同名" if i % 2 else "另名", category="migrant",
+                                  id_number=make_id_number("310115", _dt.date(1990, 1, 1), i)))
+        db.session.commit()
+    seen = []
+    for page in range(3):
+        html = admin_client.get(f"/persons/list/?psize_PersonView=10&page_PersonView={page}"
+                                f"&_oc_PersonView=name&_od_PersonView=asc").get_data(as_text=True)
+        seen += re.findall(r"/persons/show/(\d+)", html)
+    assert len(seen) == len(set(seen)) == 30

@@ -5,11 +5,15 @@ security tables; Alembic (migrations/) is pointed at that MetaData.
 """
 from flask_appbuilder import Model
 
+from app.audit.models import AuditEvent
+from app.models.access import PortalUser
 from app.models.organisation import Block, Building, Committee, House, Zone
+from app.documents.models import Document
 from app.models.population import Person, Residence, Vehicle
 
 metadata = Model.metadata
 
 __all__ = [
-    "Block", "Building", "Committee", "House", "Model", "Person", "Residence", "Vehicle", "Zone", "metadata",
+    "AuditEvent", "Block", "Building", "Committee", "Document", "House", "Model", "Person", "PortalUser",
+    "Residence", "Vehicle", "Zone", "metadata",
 ]

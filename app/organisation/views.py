@@ -24,7 +24,9 @@ class ZoneView(PortalModelView):
     list_columns = ["name", "code"]
     add_columns = edit_columns = show_columns = ["name", "code"]
     search_columns = ["name"]
-    base_permissions = ["can_list", "can_show", "can_edit"]
+    # Fixed by the plan: edited, never added or removed ("create" is a permission no role is given).
+    method_permission_name = {**PortalModelView.method_permission_name, "add": "create"}
+    base_permissions = ["can_read", "can_write"]
     label_columns = {"name": _l("Name"), "code": _l("Code")}
 
 
@@ -42,7 +44,9 @@ class CommitteeView(PortalModelView):
     # The 23 committees are fixed by the plan: the office may move one to another zone or flag it, not rename it.
     edit_columns = ["zone", "key_area"]
     search_columns = ["name", "zone", "key_area"]
-    base_permissions = ["can_list", "can_show", "can_edit"]
+    # Fixed by the plan: edited, never added or removed ("create" is a permission no role is given).
+    method_permission_name = {**PortalModelView.method_permission_name, "add": "create"}
+    base_permissions = ["can_read", "can_write"]
     order_columns = ["seq", "name"]
     label_columns = {
         "seq": _l("No."),

@@ -7,16 +7,22 @@ from flask_appbuilder.security.decorators import has_access_api
 
 from app.domain.idnumber import mask_id_number
 from app.models import House, Person
+from app.organisation.views import HouseView
+from app.population.views import PersonView
 from app.scoping import scoped_query
 
 LIMIT = 20
 
 
-class LookupView(BaseView):
+class PersonLookup(BaseView):
+    """Needs the same "read Person" permission as the person list."""
+
     route_base = "/lookup"
     default_view = "persons"
-    class_permission_name = "Lookup"
-    method_permission_name = {"persons": "read", "houses": "read"}
+    class_permission_name = "Person"
+    method_permission_name = {"persons": "read"}
+    # Views sharing a permission name must declare the same set, or FAB's sync deletes the others' permissions.
+    base_permissions = PersonView.base_permissions
 
     @expose("/persons")
     @has_access_api
@@ -31,6 +37,14 @@ class LookupView(BaseView):
             query = query.filter(Person.name >= q, Person.name < q + "\uffff")
         rows = query.order_by(Person.name, Person.id).limit(LIMIT).all()
         return jsonify(results=[{"id": p.id, "text": f"{p.name} {mask_id_number(p.id_number)}"} for p in rows])
+
+
+class HouseLookup(BaseView):
+    route_base = "/lookup"
+    default_view = "houses"
+    class_permission_name = "House"
+    method_permission_name = {"houses": "read"}
+    base_permissions = HouseView.base_permissions
 
     @expose("/houses")
     @has_access_api

@@ -1,11 +1,16 @@
 """CRUD screens of the population (menu 实有人口): persons, residences (with 核销) and vehicles."""
 from __future__ import annotations
 
+from flask import abort, jsonify
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.access.privacy import masked_id, masked_phone
+from app.access.roles import VIEW_FULL_ID
+from app.audit import record_reveal
 from app.extensions import db
 from app.models import House, Person, Residence, Vehicle
 from app.population.fields import LookupSelectField
@@ -44,7 +49,6 @@ class PersonView(PortalModelView):
     show_title = _l("Person")
     add_title = _l("Register a person")
     edit_title = _l("Edit person")
-    base_permissions = ["can_list", "can_show", "can_add", "can_edit"]  # history is never deleted
     list_columns = ["name", "id_number", "sex", "birth_date", "category", "committee"]
     show_columns = [
         "name", "id_type", "id_number", "sex", "birth_date", "category", "registered_address", "phone",
@@ -60,13 +64,28 @@ class PersonView(PortalModelView):
     label_columns = PERSON_LABELS
     description_columns = {"committee": _l("Set by the current residence once one is registered.")}
     validators_columns = {"name": [DataRequired(), Length(max=64)], "phone": [Length(max=32)]}
+    show_template = "portal/person_show.html"
+    method_permission_name = {**PortalModelView.method_permission_name, "reveal": VIEW_FULL_ID}
+    base_permissions = ["can_read", "can_write", "can_export", f"can_{VIEW_FULL_ID}"]
     formatters_columns = {
+        "id_number": masked_id,
+        "phone": masked_phone,
         "sex": lambda v: label_of(SEX_CHOICES, v),
         "category": lambda v: label_of(CATEGORY_CHOICES, v),
         "id_type": lambda v: label_of(ID_TYPE_CHOICES, v),
     }
     add_form_extra_fields = person_extra_fields(datamodel)
     edit_form_extra_fields = person_extra_fields(datamodel)
+
+    @expose("/reveal/<int:pk>", methods=["POST"])
+    @has_access
+    def reveal(self, pk):
+        """The full ID and phone numbers of one person, on an explicit click; each reveal is audited."""
+        person = self.datamodel.get(pk, self._base_filters)
+        if person is None:
+            abort(404)
+        record_reveal("Person", person.id, person.committee_id)
+        return jsonify(id_number=person.id_number, phone=person.phone or "")
 
 
 def _houses():
@@ -106,7 +125,6 @@ class ResidenceView(PortalModelView):
     show_title = _l("Residence")
     add_title = _l("Register a residence")
     edit_title = _l("Cancel a residence (核销)")
-    base_permissions = ["can_list", "can_show", "can_add", "can_edit"]
     list_columns = ["person", "house", "committee", "start_date", "end_date", "end_reason"]
     show_columns = ["person", "house", "committee", "start_date", "end_date", "end_reason", "created_at"]
     add_columns = ["person", "house", "start_date"]

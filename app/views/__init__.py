@@ -6,7 +6,9 @@ from flask_babel import lazy_gettext as _l
 
 def register_views(appbuilder) -> None:
     from app.organisation.views import BlockView, BuildingView, CommitteeView, HouseView, ZoneView
-    from app.population.lookup import LookupView
+    from app.audit.views import AuditEventView
+    from app.documents.views import DocumentView
+    from app.population.lookup import HouseLookup, PersonLookup
     from app.population.views import PersonView, ResidenceView, VehicleView
 
     # A category's name is also its permission name, so it stays a plain string; the label is translated.
@@ -29,4 +31,21 @@ def register_views(appbuilder) -> None:
                         **population)
     appbuilder.add_view(VehicleView, "vehicles", label=_l("Vehicles"), icon="fa-car", **population)
 
-    appbuilder.add_view_no_menu(LookupView)
+    appbuilder.add_view(AuditEventView, "audit", label=_l("Audit trail"), icon="fa-history",
+                        category="Security", category_label=_l("Security"), category_icon="fa-cogs")
+
+    documents = {"category": "Documents", "category_label": _l("Documents")}
+    appbuilder.add_view(DocumentView, "documents", label=_l("Documents"), icon="fa-file-pdf", **documents,
+                        category_icon="fa-file-pdf")
+    appbuilder.add_link("request_document", href="/documents/request", label=_l("Request a document"),
+                        icon="fa-plus", **documents)
+
+    appbuilder.add_view_no_menu(PersonLookup)
+    appbuilder.add_view_no_menu(HouseLookup)
+
+    # REST API (/api/v1/…): same permission names, verbs and committee scoping as the screens above.
+    from app.organisation.api import BuildingApi, CommitteeApi, HouseApi
+    from app.population.api import PersonApi, ResidenceApi
+
+    for api in (CommitteeApi, BuildingApi, HouseApi, PersonApi, ResidenceApi):
+        appbuilder.add_api(api)

@@ -10,22 +10,57 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
-from flask import abort, current_app, request
-from flask_appbuilder import ModelView
+from flask import abort, current_app, request, send_file
+from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Boolean, Date, DateTime, Integer
+from sqlalchemy import Boolean, Date, DateTime, Integer, inspect
 from sqlalchemy.exc import StatementError
 
+from app.access.export import workbook_bytes
+from app.access.roles import DELETE, EXPORT, READ, WRITE
+from app.audit import record_export
 from app.errors import UserFacingError, user_message
 from app.extensions import db
+from app.models import Committee
+from app.scoping import FilterInScope, can_see_committee
 
 
 class PortalInterface(SQLAInterface):
-    """SQLAInterface whose every ordered query ends with the primary key as a tie-breaker, and whose writes
-    roll back and raise a translated UserFacingError (FAB flashes str(exception) to the user)."""
+    """SQLAInterface tuned for 200,000-row lists, and whose writes roll back and raise a translated
+    UserFacingError (FAB flashes str(exception) to the user).
+
+    - Every ordered page ends with the primary key as a tie-breaker (FAB orders by nothing, or by one column).
+    - The count runs without ORDER BY, so it is answered from an index.
+    - A page is fetched in two steps: the page's ids first (ORDER BY/OFFSET over a covering index such as
+      (name, id)), then those 25 rows with their relations. A plain OFFSET 125000 walks 125,000 joined rows.
+    """
+
+    def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None, **kwargs):
+        query = super().apply_order_by(query, order_column, order_direction, aliases_mapping, **kwargs)
+        if not order_column:
+            return query  # FAB's count query: ordering would only defeat the index
+        pk = getattr(self.obj, self.get_pk_name())
+        return query.order_by(pk.desc() if order_direction == "desc" else pk.asc())
+
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
+              select_columns=None, outer_default_load=False):
+        if not page_size or select_columns or not order_column:
+            return super().query(filters, order_column, order_direction, page, page_size, select_columns,
+                                 outer_default_load)
+        count = self.query_count(self.session.query(self.obj), filters)
+        pk = getattr(self.obj, self.get_pk_name())
+        ids = self.apply_filters(self.session.query(pk), filters)
+        ids = self.apply_order_by(ids, order_column, order_direction)
+        page_ids = [row[0] for row in self.apply_pagination(ids, page, page_size)]
+        if not page_ids:
+            return count, []
+        rows = self.session.query(self.obj).filter(pk.in_(page_ids))
+        return count, self.apply_order_by(rows, order_column, order_direction).all()
 
     def _write(self, method, item, commit):
         try:
@@ -43,11 +78,6 @@ class PortalInterface(SQLAInterface):
     def delete(self, item, commit=True):
         self._write(super().delete, item, commit)
 
-    def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None, **kwargs):
-        query = super().apply_order_by(query, order_column, order_direction, aliases_mapping, **kwargs)
-        pk = getattr(self.obj, self.get_pk_name())
-        return query.order_by(pk.desc() if order_direction == "desc" else pk.asc())
-
 
 class FilterEqualNormalised(FilterEqual):
     """Exact match on an identifier, ignoring surrounding spaces and the case of a trailing x in an ID number."""
@@ -60,24 +90,104 @@ def bad_request(message) -> None:
     abort(400, description=str(message))
 
 
+# One verb set for screens and APIs (see app/access/roles.py): FAB checks "can_<verb>" on class_permission_name.
+VIEW_METHOD_PERMISSIONS = {
+    "list": READ, "show": READ, "add": WRITE, "edit": WRITE, "delete": DELETE,
+    "action": WRITE, "action_post": WRITE, "export": EXPORT,
+}
+
+
+def scope_filter_for(model):
+    """The base-filter entry that keeps ``model``'s rows inside the user's committees (None: not scoped)."""
+    if model is Committee:
+        return ["id", FilterInScope, None]
+    if "committee_id" in model.__table__.columns:
+        return ["committee_id", FilterInScope, None]
+    return None
+
+
+def committee_of(item):
+    """The committee a record being written will belong to, read from what the form set."""
+    if isinstance(item, Committee):
+        return item.id
+    for attr in ("committee", "building", "house", "block"):
+        related = getattr(item, attr, None)
+        if related is not None:
+            return related.id if attr == "committee" else related.committee_id
+    return getattr(item, "committee_id", None)
+
+
 class PortalModelView(ModelView):
-    """Base of every CRUD screen: validated arguments, capped page size, stable order, exact identifier search."""
+    """Base of every CRUD screen: committee scoping on every route, validated arguments, capped page size,
+    stable order, exact identifier search, Excel export of what the user sees."""
 
     page_size = 25
+    list_template = "portal/list.html"
     exact_search_columns: list[str] = []
     base_order = ("id", "desc")
+    method_permission_name = VIEW_METHOD_PERMISSIONS
+    base_permissions = ["can_read", "can_write", "can_export"]
 
     def __init__(self, **kwargs):
         if not hasattr(self, "datamodel") or self.datamodel is None:
             raise TypeError("PortalModelView needs a datamodel")
+        model = self.datamodel.obj
+        self.class_permission_name = self.class_permission_name or model.__name__
+        scope = scope_filter_for(model)
+        self.base_filters = list(self.base_filters or []) + ([scope] if scope else [])
+        # Every dropdown of a related record offers only what the user may see; QuerySelectField re-checks the
+        # posted value against the same query, so a hand-made POST cannot pick another committee's record.
+        rel_filters = {}
+        for name, rel in inspect(model).relationships.items():
+            entry = scope_filter_for(rel.mapper.class_)
+            if entry is not None and rel.direction.name == "MANYTOONE":
+                rel_filters[name] = [entry]
+        for attr in ("add_form_query_rel_fields", "edit_form_query_rel_fields", "search_form_query_rel_fields"):
+            setattr(self, attr, {**rel_filters, **(getattr(self, attr, None) or {})})
         super().__init__(**kwargs)
+        self.extra_args = {
+            **(self.extra_args or {}),
+            "export_endpoint": f"{self.__class__.__name__}.export",
+            "permission_name": self.class_permission_name,
+        }
+
+    # -- scoping of writes and actions (FAB applies base filters to list/show/edit/delete only) ------------------
+    def _check_scope(self, item) -> None:
+        if not can_see_committee(committee_of(item)):
+            raise UserFacingError(str(_l("You can only register records in your own committees.")))
+
+    def pre_add(self, item):
+        self._check_scope(item)
+
+    def pre_update(self, item):
+        self._check_scope(item)
+
+    @expose("/action/<string:name>/<pk>", methods=["POST"])
+    @has_access
+    def action(self, name, pk):
+        if self.datamodel.get(pk, self._base_filters) is None:
+            abort(404)
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    @has_access
+    def action_post(self):
+        for pk in request.form.getlist("rowid"):
+            if self.datamodel.get(pk, self._base_filters) is None:
+                abort(404)
+        if request.form.get("action") not in self.actions:
+            abort(400, description=str(_l("Unknown action.")))
+        return super().action_post()
 
     def _init_properties(self):
         super()._init_properties()
+        # FAB resolves URL filters through _all_filters and builds the search form from _search_filters:
+        # replace both, or the form offers "equal" while the server still runs "starts with".
         search = self._filters.get_search_filters()
         for column in self.exact_search_columns:
             if column in search:
                 search[column] = [FilterEqualNormalised(column, self.datamodel)]
+                self._filters._all_filters[column] = search[column]
 
     # -- argument checking -------------------------------------------------------------------------------------
     def _check_list_args(self) -> None:
@@ -120,6 +230,51 @@ class PortalModelView(ModelView):
                     int(value)
             except ValueError:
                 bad_request(_l("The filter value is not valid for this column."))
+
+    # -- export: the list as the user sees it (filters, order, scope, masking) -------------------------------
+    @expose("/export/")
+    @has_access
+    def export(self):
+        self._check_list_args()
+        max_rows = current_app.config.get("EXPORT_MAX_ROWS", 100_000)
+        get_filter_args(self._filters)
+        order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
+        if not order_column and self.base_order:
+            order_column, order_direction = self.base_order
+        joined = self._filters.get_joined_filters(self._base_filters)
+        try:
+            count, items = self.datamodel.query(joined, order_column, order_direction, page_size=max_rows)
+        except (ValueError, StatementError):
+            db.session.rollback()
+            bad_request(_l("The filter value is not valid for this column."))
+        if count > max_rows:
+            bad_request(_l("The export is limited to %(max)s rows; narrow the search first.", max=max_rows))
+        columns = list(self.list_columns)
+        rows = (
+            [self._export_value(item, column) for column in columns] for item in items
+        )
+        payload = workbook_bytes(
+            str(self.list_title or self.datamodel.obj.__name__),
+            [str(self.label_columns.get(c, c)) for c in columns],
+            rows,
+        )
+        record_export(self.datamodel.obj.__name__, count, request.query_string.decode()[:500])
+        filename = f"{self.route_base.strip('/') or 'export'}-{dt.date.today():%Y%m%d}.xlsx"
+        return send_file(
+            io.BytesIO(payload), as_attachment=True, download_name=filename,
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+    def _export_value(self, item, column):
+        value = getattr(item, column, None)
+        formatter = self.formatters_columns.get(column)
+        if formatter is not None:
+            value = formatter(value)
+        if value is None:
+            return ""
+        if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+            return value
+        return str(value)
 
     def _list(self, **kwargs):
         self._check_list_args()

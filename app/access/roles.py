@@ -1,0 +1,100 @@
+"""The roles of DOMAIN.md's table, their Chinese titles, their reach, and the permissions each is seeded with.
+
+Permissions are FAB permission/view pairs. Screens and APIs of one kind of record share a permission name
+(``class_permission_name``, e.g. "Person") and a small verb set — read, write, delete, export, and view_full_id on
+persons — so a role reads as a sentence: a social worker reads and writes persons; a building leader reads houses.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ADMIN = "admin"
+STREET_OFFICE = "street_office"
+POLICE_STATION = "police_station"
+ZONE_LEADER = "zone_leader"
+TEAM_MEMBER = "team_member"
+COMMUNITY_POLICE = "community_police"
+COMMITTEE_DIRECTOR = "committee_director"
+SOCIAL_WORKER = "social_worker"
+BLOCK_LEADER = "block_leader"
+BUILDING_LEADER = "building_leader"
+PROPERTY_GUARD = "property_guard"
+
+ROLE_LABELS = {
+    ADMIN: _l("System administrator"),
+    STREET_OFFICE: _l("Street population office"),
+    POLICE_STATION: _l("Police station"),
+    ZONE_LEADER: _l("Zone leader"),
+    TEAM_MEMBER: _l("Coordination team member"),
+    COMMUNITY_POLICE: _l("Community police"),
+    COMMITTEE_DIRECTOR: _l("Committee director"),
+    SOCIAL_WORKER: _l("Social worker"),
+    BLOCK_LEADER: _l("Block leader"),
+    BUILDING_LEADER: _l("Building leader"),
+    PROPERTY_GUARD: _l("Property guard"),
+}
+
+# Reach: these see every committee; zone roles see their zone's committees; the others their own committees.
+ALL_SEEING_ROLES = frozenset({ADMIN, STREET_OFFICE, POLICE_STATION})
+ZONE_ROLES = frozenset({ZONE_LEADER, TEAM_MEMBER})
+
+READ = "read"
+WRITE = "write"
+DELETE = "delete"
+EXPORT = "export"
+VIEW_FULL_ID = "view_full_id"
+
+_ORGANISATION = ("Zone", "Committee", "Block", "Building")
+_REGISTER = ("House", "Person", "Residence", "Vehicle")
+
+
+def _grant(views, *verbs):
+    return {view: set(verbs) for view in views}
+
+
+def _merge(*grants):
+    merged: dict[str, set[str]] = {}
+    for grant in grants:
+        for view, verbs in grant.items():
+            merged.setdefault(view, set()).update(verbs)
+    return merged
+
+
+# What each role needs for its work and no more. Admin gets every permission (FAB grants it as they are made).
+ROLE_PERMISSIONS: dict[str, dict[str, set[str]]] = {
+    STREET_OFFICE: _merge(
+        _grant(_ORGANISATION + _REGISTER, READ, EXPORT),
+        _grant(("Zone", "Committee"), WRITE),  # the office moves committees between zones and flags key areas
+        _grant(("Person",), VIEW_FULL_ID),
+        _grant(("AuditEvent",), READ),
+    ),
+    POLICE_STATION: _merge(_grant(_ORGANISATION + _REGISTER, READ, EXPORT), _grant(("Person",), VIEW_FULL_ID)),
+    ZONE_LEADER: _merge(_grant(_ORGANISATION + _REGISTER, READ, EXPORT)),
+    TEAM_MEMBER: _merge(_grant(("Committee", "Building") + _REGISTER, READ)),
+    COMMUNITY_POLICE: _merge(_grant(_ORGANISATION + _REGISTER, READ, EXPORT), _grant(("Person",), VIEW_FULL_ID)),
+    COMMITTEE_DIRECTOR: _merge(
+        _grant(_ORGANISATION + _REGISTER, READ, EXPORT),
+        _grant(("Block", "Building", "House"), WRITE),
+    ),
+    # Social workers type ID numbers in, but read them masked like everyone but the police and the office.
+    SOCIAL_WORKER: _merge(
+        _grant(_ORGANISATION + _REGISTER, READ, EXPORT),
+        _grant(("Block", "Building") + _REGISTER, WRITE),
+    ),
+    BLOCK_LEADER: _merge(_grant(("Committee", "Block", "Building", "House", "Person", "Residence"), READ)),
+    # A building leader reports changes (the change-flow screens); he reads his committee's houses, never edits
+    # a person. A guard keeps the visitor log only: until that screen exists, the role grants nothing.
+    BUILDING_LEADER: _merge(_grant(("Committee", "Building", "House"), READ)),
+    PROPERTY_GUARD: {},
+}
+
+
+# Printable documents follow the scoping of their data: whoever reads a committee's records may print them.
+for _role in (STREET_OFFICE, POLICE_STATION, ZONE_LEADER, COMMUNITY_POLICE, COMMITTEE_DIRECTOR, SOCIAL_WORKER,
+              BLOCK_LEADER):
+    ROLE_PERMISSIONS[_role].setdefault("Document", set()).update({READ, WRITE})
+
+
+def role_label(name: str) -> str:
+    label = ROLE_LABELS.get(name)
+    return str(label) if label is not None else name

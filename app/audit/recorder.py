@@ -1,0 +1,135 @@
+"""Recording audit events, from requests, the CLI and background tasks."""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import datetime as dt
+from typing import Any, Iterator, Optional
+
+from flask import g, has_request_context, request
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from app.audit.models import AuditEvent
+
+AUDITED_MODELS = ("Person", "Residence", "House")
+_actor: contextvars.ContextVar[Optional[tuple[Optional[int], str, str]]] = contextvars.ContextVar(
+    "audit_actor", default=None
+)
+
+
+@contextlib.contextmanager
+def acting_as(name: str, user_id: Optional[int] = None, source: str = "cli") -> Iterator[None]:
+    """Attribute writes outside a request to an actor: ``with acting_as("seed", source="cli"): …``."""
+    token = _actor.set((user_id, name, source))
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def _who() -> tuple[Optional[int], str, str, Optional[str]]:
+    explicit = _actor.get()
+    if explicit is not None:
+        user_id, name, source = explicit
+        return user_id, name, source, None
+    if has_request_context():
+        user = getattr(g, "user", None)
+        source = "api" if request.path.startswith("/api/") else "web"
+        address = request.headers.get("X-Forwarded-For", request.remote_addr or "").split(",")[0].strip()[:64]
+        if user is not None and getattr(user, "is_authenticated", False):
+            return user.id, user.username, source, address
+        return None, "anonymous", source, address
+    return None, "system", "system", None
+
+
+def _new_event(action: str, **fields: Any) -> AuditEvent:
+    user_id, name, source, address = _who()
+    return AuditEvent(
+        at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), actor_id=user_id, actor_name=name,
+        source=source, remote_addr=address, action=action, **fields,
+    )
+
+
+def record(action: str, *, model: Optional[str] = None, record_id: Optional[int] = None,
+           committee_id: Optional[int] = None, detail: Optional[str] = None, commit: bool = True) -> None:
+    """Write one event now (in its own commit, so it survives whatever the request does next)."""
+    from app.extensions import db
+
+    db.session.add(_new_event(action, model=model, record_id=record_id, committee_id=committee_id, detail=detail))
+    if commit:
+        db.session.commit()
+
+
+def record_export(model: str, rows: int, query: str) -> None:
+    record("export", model=model, detail=f"rows={rows} {query}".strip())
+
+
+def record_reveal(model: str, record_id: int, committee_id: Optional[int]) -> None:
+    record("reveal_full_id", model=model, record_id=record_id, committee_id=committee_id)
+
+
+def record_login(username: str, success: bool, user_id: Optional[int] = None) -> None:
+    from app.extensions import db
+
+    event_ = _new_event("login_success" if success else "login_failure", model="User", record_id=user_id,
+                        detail=username[:128])
+    if user_id is not None:
+        event_.actor_id, event_.actor_name = user_id, username[:128]
+    db.session.add(event_)
+    db.session.commit()
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _snapshot(obj, *, before: bool) -> dict:
+    state = inspect(obj)
+    result = {}
+    for attr in state.mapper.column_attrs:
+        history = state.attrs[attr.key].history
+        if before:
+            value = history.deleted[0] if history.deleted else (
+                history.unchanged[0] if history.unchanged else getattr(obj, attr.key, None)
+            )
+        else:
+            value = getattr(obj, attr.key, None)
+        result[attr.key] = _plain(value)
+    return result
+
+
+@event.listens_for(Session, "after_flush")
+def _audit_writes(session: Session, flush_context) -> None:
+    events = []
+    for obj in session.new:
+        if type(obj).__name__ in AUDITED_MODELS:
+            events.append(_new_event("create", model=type(obj).__name__, record_id=obj.id,
+                                     committee_id=getattr(obj, "committee_id", None),
+                                     after=_snapshot(obj, before=False)))
+    for obj in session.dirty:
+        if type(obj).__name__ not in AUDITED_MODELS or not session.is_modified(obj, include_collections=False):
+            continue
+        before, after = _snapshot(obj, before=True), _snapshot(obj, before=False)
+        changed = {k for k in after if before.get(k) != after.get(k)} - {"updated_at"}
+        if not changed:
+            continue
+        action = "update"
+        if type(obj).__name__ == "Residence" and "end_date" in changed and after.get("end_date"):
+            action = "cancel"
+        events.append(_new_event(action, model=type(obj).__name__, record_id=obj.id,
+                                 committee_id=getattr(obj, "committee_id", None),
+                                 before={k: before[k] for k in changed}, after={k: after[k] for k in changed}))
+    for obj in session.deleted:
+        if type(obj).__name__ in AUDITED_MODELS:
+            events.append(_new_event("delete", model=type(obj).__name__, record_id=obj.id,
+                                     committee_id=getattr(obj, "committee_id", None),
+                                     before=_snapshot(obj, before=True)))
+    if events:
+        # Inserted through the connection of this flush: same transaction, no recursion into the ORM.
+        session.connection().execute(
+            AuditEvent.__table__.insert(),
+            [{c.name: getattr(e, c.key) for c in AuditEvent.__table__.columns if c.name != "id"} for e in events],
+        )

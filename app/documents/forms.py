@@ -1,0 +1,14 @@
+"""The small form behind "Request a document": what, and for which committee (or the whole street)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.validators import InputRequired
+
+STREET_WIDE = "all"
+
+
+class DocumentRequestForm(FlaskForm):
+    kind = SelectField(_l("Document"), validators=[InputRequired()])
+    committee = SelectField(_l("Residential committee"), validators=[InputRequired()])

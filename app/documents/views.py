@@ -1,0 +1,149 @@
+"""Screens of the Documents menu: the list (文档), the request form, the status endpoint and the download.
+
+The list is a PortalModelView scoped by a base filter that asks app.scoping; it has no add/edit/delete routes at
+all (include_route_methods). Every endpoint that takes a document id looks it up through the same scope, so a
+document outside the user's scope is a 404, whatever the URL.
+"""
+from __future__ import annotations
+
+from flask import abort, flash, g, jsonify, redirect, request, send_file, url_for
+from flask_appbuilder import expose
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.security.decorators import has_access, has_access_api
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+from app import scoping
+from app.documents import service
+from app.documents.forms import STREET_WIDE, DocumentRequestForm
+from app.documents.models import STATE_DONE, STATE_FAILED, UNFINISHED_STATES, Document
+from app.views.base import PortalInterface, PortalModelView
+
+_BADGE = {"queued": "default", "rendering": "info", "done": "success", "failed": "danger"}
+
+
+def state_badge(document: Document) -> Markup:
+    label = escape(service.state_label(document.state))
+    return Markup(f'<span class="label label-{_BADGE.get(document.state, "default")}">{label}</span>')
+
+
+def download_link(document: Document) -> Markup:
+    if document.state != STATE_DONE or not document.file_path:
+        return Markup("")
+    href = url_for("DocumentView.file", pk=document.id)
+    return Markup(f'<a href="{escape(href)}"><i class="fa fa-file-pdf"></i> {escape(_("Download"))}</a>')
+
+
+class VisibleDocumentsFilter(BaseFilter):
+    """Base filter: documents of the committees the current user sees; street-wide ones (committee NULL) only for
+    users who see every committee. Decided by app.scoping, like every other list."""
+
+    name = "visible"
+    arg_name = "visible"
+
+    def apply(self, query, value):
+        ids = scoping.visible_committee_ids()
+        if ids is None:
+            return query
+        return query.filter(Document.committee_id.in_(ids))
+
+
+class DocumentView(PortalModelView):
+    datamodel = PortalInterface(Document)
+    route_base = "/documents"
+    list_title = _l("Documents")
+    show_title = _l("Document")
+    show_template = "documents/show.html"
+    list_template = "documents/list.html"
+    include_route_methods = {"list", "show", "request_form", "file", "status"}
+    # The portal's verbs (app/access/roles.py): reading a document (list, show, status, file) is "read" on
+    # "Document", requesting one is "write".
+    class_permission_name = "Document"
+    method_permission_name = {"list": "read", "show": "read", "status": "read", "file": "read",
+                              "request_form": "write"}
+    base_permissions = ["can_read", "can_write"]
+    base_filters = [["id", VisibleDocumentsFilter, None]]
+    base_order = ("id", "desc")
+    list_columns = ["title", "state_display", "requested_by", "requested_at", "size_display", "download"]
+    show_columns = [
+        "title", "committee", "state_display", "reason", "requested_by", "requested_at", "started_at",
+        "finished_at", "attempts", "size_display", "download",
+    ]
+    search_columns = ["title", "state", "requested_at"]
+    order_columns = ["title", "requested_at"]
+    label_columns = {
+        "title": _l("Document"),
+        "committee": _l("Residential committee"),
+        "state": _l("State"),
+        "state_display": _l("State"),
+        "reason": _l("Reason"),
+        "requested_by": _l("Requested by"),
+        "requested_at": _l("Requested at (UTC)"),
+        "started_at": _l("Started at (UTC)"),
+        "finished_at": _l("Finished at (UTC)"),
+        "attempts": _l("Attempts"),
+        "size_display": _l("Size"),
+        "download": _l("File"),
+    }
+
+    # -- request -----------------------------------------------------------------------------------------------
+    @expose("/request", methods=["GET", "POST"])
+    @has_access
+    def request_form(self):
+        form = DocumentRequestForm()
+        form.kind.choices = [(key, str(kind.label)) for key, kind in service.KINDS.items()]
+        choices = [(str(c.id), c.name) for c in service.committees_for(g.user)]
+        if service.may_see_committee(None, g.user):
+            choices.insert(0, (STREET_WIDE, _("Whole subdistrict (all committees)")))
+        form.committee.choices = choices
+        if request.method == "POST":
+            # Outside the user's scope is a refusal, not a form error: 404, and no job is recorded.
+            if request.form.get("committee") not in {value for value, _label in choices}:
+                abort(404)
+            if form.validate_on_submit():
+                committee_id = None if form.committee.data == STREET_WIDE else int(form.committee.data)
+                try:
+                    document = service.request_document(form.kind.data, committee_id, g.user)
+                except service.DocumentRefused:
+                    abort(404)
+                if document.state == STATE_FAILED:
+                    flash(service.failure_reason(document), "danger")
+                else:
+                    flash(_("The document has been requested; it will be ready shortly."), "info")
+                return redirect(url_for("DocumentView.show", pk=document.id))
+        return self.render_template("documents/request.html", form=form, title=_("Request a document"))
+
+    # -- status (polled by the show page) ----------------------------------------------------------------------
+    @expose("/status/<int:pk>")
+    @has_access_api
+    def status(self, pk):
+        document = self._visible(pk)
+        return jsonify(
+            id=document.id,
+            state=document.state,
+            state_label=service.state_label(document.state),
+            finished=document.state not in UNFINISHED_STATES,
+            reason=service.failure_reason(document),
+            download_url=url_for("DocumentView.file", pk=document.id)
+            if service.document_file(document) is not None else None,
+        )
+
+    # -- download ----------------------------------------------------------------------------------------------
+    @expose("/file/<int:pk>")
+    @has_access
+    def file(self, pk):
+        document = self._visible(pk)
+        path = service.document_file(document)  # only a finished document whose complete file exists
+        if path is None:
+            abort(404)
+        return send_file(
+            path, mimetype="application/pdf", as_attachment=True, download_name=f"{document.title}.pdf",
+            max_age=0,
+        )
+
+    def _visible(self, pk: int) -> Document:
+        document = self.datamodel.get(pk, self._base_filters)
+        if document is None:
+            abort(404)
+        return document

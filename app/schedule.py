@@ -1,0 +1,20 @@
+"""Celery beat's schedule, in one place. Times are Asia/Shanghai (CELERY_TIMEZONE).
+
+Each entry names a task (by its registered name) and when it runs. Examples of the shapes to use:
+    daily at 02:30                 crontab(hour=2, minute=30)
+    monthly, 1st at 06:00          crontab(day_of_month=1, hour=6, minute=0)
+    monthly, 25th (before the monthly table is due)   crontab(day_of_month=25, hour=7, minute=0)
+Run with `celery -A app.celery_app:celery beat` (docker/boot.sh does); one beat process per installation.
+"""
+from __future__ import annotations
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE: dict[str, dict] = {
+    # Housekeeping: jobs queued or rendering for longer than DOCUMENT_JOB_STALE_MINUTES (a worker hit its hard
+    # time limit, the broker lost the message, …) are marked failed with a reason, so nobody waits forever.
+    "documents-mark-stale-jobs": {
+        "task": "documents.mark_stale_jobs",
+        "schedule": crontab(minute=5),  # hourly at :05; cheap (one indexed UPDATE)
+    },
+}

@@ -1,0 +1,389 @@
+"""Who may see and change what. The central test walks EVERY registered route (found by introspection, so a
+screen or API added later is covered without anyone remembering) as a 钢一 social worker, with the ids of 钢二's
+records, by every verb, and proves that nothing of 钢二 ever comes back and nothing changes."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select, text
+
+from app.domain.idnumber import make_id_number
+from app.extensions import db
+from app.documents.models import Document
+from app.models import AuditEvent, Committee, House, Person, Residence, Vehicle
+from tests.conftest import USER_PASSWORD, client_as, login
+
+MARKER = "钢二"  # every 钢二 record carries it (names, addresses): it must never reach a 钢一 user
+
+
+@pytest.fixture()
+def world(app, places, users):
+    """A person with a residence and a vehicle in 钢一 and in 钢二."""
+    ids = {}
+    with app.app_context():
+        for n, name in enumerate(("钢一", "钢二")):
+            person = Person(name=f"{name}居民", id_number=make_id_number("310115", dt.date(1980, 1, 1 + n), 11),
+                            category="shanghai_household", phone="13912345678")
+            db.session.add(person)
+            db.session.flush()
+            house_id = places[name]["houses"][0]
+            residence = Residence(person_id=person.id, house_id=house_id, start_date=dt.date(2020, 1, 1))
+            vehicle = Vehicle(plate=f"沪A{n}2345", owner_id=person.id, house_id=house_id)
+            db.session.add_all([residence, vehicle])
+            db.session.flush()
+            document = Document(kind="population_register", title=f"{name}实有人口登记情况",
+                                committee_id=places[name]["committee"], requested_by_fk=users["street_office"],
+                                requested_by="office", state="done")
+            db.session.add(document)
+            db.session.flush()
+            ids[name] = {**places[name], "person": person.id, "residence": residence.id, "vehicle": vehicle.id,
+                         "id_number": person.id_number, "document": document.id}
+        db.session.commit()
+    return ids
+
+
+def _record_for(app, model, world):
+    """The id of a 钢二 record of ``model``, found generically so that models added later are covered too
+    (None when the model belongs to no committee). A committee-scoped model with no 钢二 row in ``world`` fails:
+    extend the ``world`` fixture when adding one."""
+    if model is None:
+        return None
+    if model is Committee:
+        return world["钢二"]["committee"]
+    if "committee_id" not in model.__table__.columns:
+        return None
+    with app.app_context():
+        pk = db.session.scalar(select(model.id).where(model.committee_id == world["钢二"]["committee"]).limit(1))
+    assert pk is not None, f"world has no 钢二 {model.__name__}: add one to the world fixture"
+    return pk
+
+
+def _view_model(app, endpoint):
+    blueprint = endpoint.split(".", 1)[0]
+    for view in app.appbuilder.baseviews:
+        if view.__class__.__name__ == blueprint:
+            datamodel = getattr(view, "datamodel", None)
+            return view, (datamodel.obj if datamodel is not None else None)
+    return None, None
+
+
+def _visible_text(response) -> str:
+    """What a response shows: text, or the cells of an Excel export."""
+    data = response.get_data()
+    if data[:2] == b"PK":  # xlsx
+        sheet = load_workbook(io.BytesIO(data)).active
+        return " ".join(str(c.value) for row in sheet.iter_rows() for c in row)
+    return data.decode("utf-8", errors="replace")
+
+
+def _counts(app):
+    with app.app_context():
+        return {m.__name__: db.session.scalar(select(func.count()).select_from(m))
+                for m in (Person, Residence, House, Vehicle, Committee)}
+
+
+def _jwt(client, username):
+    response = client.post("/api/v1/security/login",
+                           json={"username": username, "password": USER_PASSWORD, "provider": "db"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["access_token"]
+
+
+def test_every_route_and_verb_refuses_another_committees_records(app, world):
+    web = client_as(app, "sw_gang1")
+    api_headers = {"Authorization": f"Bearer {_jwt(app.test_client(), 'sw_gang1')}"}
+    before = _counts(app)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.endpoint.startswith("appbuilder.") or "logout" in rule.rule:
+            continue
+        view, model = _view_model(app, rule.endpoint)
+        pk = _record_for(app, model, world)
+        values = {}
+        for arg in rule.arguments:
+            values[arg] = pk if (arg == "pk" and pk is not None) else ("1" if arg == "pk" else "x")
+        if "pk" in rule.arguments and pk is None:
+            # A record that belongs to no committee (zones, users, roles…): the marker check below still holds.
+            values["pk"] = "1"
+        path = rule.rule
+        for arg, value in values.items():
+            path = re.sub(rf"<(?:[^:<>]+:)?{arg}>", str(value), path)
+        is_api = path.startswith("/api/")
+        client = app.test_client() if is_api else web
+        headers = api_headers if is_api else {}
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if path.startswith("/lang/"):
+                continue
+            response = client.open(path, method=method, headers=headers,
+                                   json={} if is_api and method in ("POST", "PUT") else None,
+                                   data=None if is_api else {"committee": world["钢二"]["committee"],
+                                                             "house": world["钢二"]["houses"][0]})
+            body = _visible_text(response)
+            checked += 1
+            assert response.status_code != 500, f"{method} {path}"
+            assert MARKER not in body, f"{method} {path} showed a 钢二 record"
+            if "pk" in rule.arguments and pk is not None:
+                assert response.status_code in (400, 401, 403, 404, 405, 422), f"{method} {path}: {response.status_code}"
+    assert checked > 100
+    assert _counts(app) == before
+
+
+def test_lists_show_only_the_users_committee(app, world):
+    web = client_as(app, "sw_gang1")
+    html = web.get("/persons/list/").get_data(as_text=True)
+    assert "钢一居民" in html and "钢二居民" not in html
+    html = web.get("/committees/list/").get_data(as_text=True)
+    assert "钢一" in html and "钢二" not in html and "钢三" not in html
+
+
+def test_a_zone_leader_sees_exactly_the_committees_of_the_zone(app, world):
+    web = client_as(app, "zl_shanggang")
+    html = web.get("/committees/list/?psize_CommitteeView=30").get_data(as_text=True)
+    names = set(re.findall(r"<td>\s*(钢.|德.|济.|耀.|花城)\s*</td>", html))
+    assert names == {"钢一", "钢二", "钢三", "钢四", "钢五", "钢六", "钢七", "钢九", "钢十"}
+    assert "钢二居民" in web.get("/persons/list/").get_data(as_text=True)
+
+
+def test_the_office_sees_every_committee(app, world):
+    web = client_as(app, "office")
+    html = web.get("/persons/list/").get_data(as_text=True)
+    assert "钢一居民" in html and "钢二居民" in html
+
+
+def test_a_record_cannot_be_created_in_another_committee(app, world):
+    web = client_as(app, "sw_gang1")
+    before = _counts(app)
+    web.post("/buildings/add", data={"committee": world["钢二"]["committee"], "name": "偷建楼"})
+    web.post("/residences/add", data={"person": world["钢一"]["person"], "house": world["钢二"]["houses"][1],
+                                      "start_date": "2024-01-01"})
+    web.post("/persons/add", data={"name": "外人", "id_type": "resident_id", "category": "migrant",
+                                   "id_number": make_id_number("310115", dt.date(1990, 5, 5), 21),
+                                   "committee": world["钢二"]["committee"]})
+    assert _counts(app) == before
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Person).where(Person.name == "外人")) == 0
+
+
+def test_a_record_cannot_be_moved_to_another_committee(app, world):
+    web = client_as(app, "sw_gang1")
+    person_id = world["钢一"]["person"]
+    web.post(f"/persons/edit/{person_id}", data={
+        "name": "钢一居民", "id_type": "resident_id", "id_number": world["钢一"]["id_number"],
+        "category": "shanghai_household", "committee": world["钢二"]["committee"]})
+    with app.app_context():
+        assert db.session.get(Person, person_id).committee_id == world["钢一"]["committee"]
+
+
+def test_ids_are_masked_for_users_without_the_permission(app, world):
+    number = world["钢一"]["id_number"]
+    masked = number[:4] + "*" * 10 + number[-4:]
+    worker = client_as(app, "sw_gang1")
+    html = worker.get("/persons/list/").get_data(as_text=True)
+    assert masked in html and number not in html
+    show = worker.get(f"/persons/show/{world['钢一']['person']}").get_data(as_text=True)
+    assert number not in show and "reveal-full-id" not in show
+    assert "139****5678" in show and "13912345678" not in show
+    assert worker.post(f"/persons/reveal/{world['钢一']['person']}").status_code == 403
+
+
+def test_a_permitted_user_reveals_the_full_id_by_an_audited_click(app, world):
+    police = client_as(app, "police_gang1")
+    person_id = world["钢一"]["person"]
+    number = world["钢一"]["id_number"]
+    show = police.get(f"/persons/show/{person_id}").get_data(as_text=True)
+    assert number not in show and "reveal-full-id" in show
+    response = police.post(f"/persons/reveal/{person_id}")
+    assert response.get_json()["id_number"] == number
+    assert police.post(f"/persons/reveal/{world['钢二']['person']}").status_code == 404
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "reveal_full_id")
+                                   .order_by(AuditEvent.id.desc())).first()
+        assert (event.actor_name, event.record_id) == ("police_gang1", person_id)
+
+
+def test_export_is_what_the_user_sees_and_is_audited(app, world):
+    worker = client_as(app, "sw_gang1")
+    response = worker.get("/persons/export/")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:2] == ["姓名", "证件号码"]
+    assert [r[0] for r in rows[1:]] == ["钢一居民"]
+    assert rows[1][1] == world["钢一"]["id_number"][:4] + "*" * 10 + world["钢一"]["id_number"][-4:]
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")
+                                   .order_by(AuditEvent.id.desc())).first()
+        assert event.actor_name == "sw_gang1" and event.model == "Person"
+    filtered = worker.get("/persons/export/?_flt_0_name=nobody")
+    assert len(list(load_workbook(io.BytesIO(filtered.data)).active.iter_rows())) == 1
+
+
+def test_writes_are_audited_with_before_and_after(app, world, admin_client):
+    residence_id = world["钢一"]["residence"]
+    with app.app_context():
+        # Ids of emptied tables are reused between tests; the trail keeps every test's events.
+        first_event = db.session.scalar(select(func.max(AuditEvent.id)).where(
+            AuditEvent.model == "Residence", AuditEvent.record_id == residence_id, AuditEvent.action == "create"))
+    admin_client.post(f"/residences/edit/{residence_id}", data={"end_date": "2024-06-01", "end_reason": "搬离本区"})
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.model == "Residence",
+                                                             AuditEvent.record_id == residence_id,
+                                                             AuditEvent.id >= first_event)
+                                    .order_by(AuditEvent.id)).all()
+        assert [e.action for e in events] == ["create", "cancel"]
+        assert events[-1].actor_name == "admin" and events[-1].source == "web"
+        assert events[-1].before == {"end_date": None, "end_reason": None}
+        assert events[-1].after == {"end_date": "2024-06-01", "end_reason": "搬离本区"}
+
+
+def test_the_audit_trail_is_append_only(app, world, admin_client):
+    with app.app_context():
+        event_id = db.session.scalar(select(func.max(AuditEvent.id)))
+        with pytest.raises(Exception):
+            db.session.execute(text("UPDATE audit_event SET actor_name = 'x' WHERE id = :id"), {"id": event_id})
+            db.session.commit()
+        db.session.rollback()
+        with pytest.raises(Exception):
+            db.session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": event_id})
+            db.session.commit()
+        db.session.rollback()
+    assert admin_client.get("/audit/list/").status_code == 200
+    for path in (f"/audit/edit/{event_id}", "/audit/add"):
+        assert admin_client.post(path, data={"actor_name": "x"}).status_code in (403, 404, 405)
+    assert admin_client.post(f"/audit/delete/{event_id}").status_code in (403, 404, 405)
+
+
+def test_cli_writes_are_audited_with_their_actor(app):
+    from app.audit import acting_as
+
+    with app.app_context(), acting_as("demo-import", source="cli"):
+        person = Person(name="命令行", id_number=make_id_number("310115", dt.date(1970, 3, 3), 33),
+                        category="migrant")
+        db.session.add(person)
+        db.session.commit()
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.model == "Person",
+                                                            AuditEvent.record_id == person.id)
+                                   .order_by(AuditEvent.id.desc())).first()
+        assert (event.actor_name, event.source, event.action) == ("demo-import", "cli", "create")
+
+
+def test_sign_ins_are_audited_and_an_account_locks_after_repeated_failures(app, users, admin_client):
+    client = app.test_client()
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        client.post("/login/", data={"username": "bl_gang1", "password": "wrong-Password-1"})
+    # Now even the right password is refused.
+    client.post("/login/", data={"username": "bl_gang1", "password": USER_PASSWORD})
+    assert client.get("/persons/list/").status_code in (302, 403)
+    with app.app_context():
+        from app.models import PortalUser
+
+        user = db.session.get(PortalUser, users["block_leader"])
+        assert user.locked_at is not None and not user.active
+        failures = db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "login_failure", AuditEvent.detail == "bl_gang1"))
+        assert failures >= app.config["LOGIN_MAX_FAILURES"]
+    # An admin unlocks by making the account active again.
+    with app.app_context():
+        from app.models import PortalUser
+
+        user = db.session.get(PortalUser, users["block_leader"])
+        form = {"first_name": user.first_name, "last_name": user.last_name, "username": user.username,
+                "email": user.email, "active": "y", "roles": [r.id for r in user.roles]}
+    admin_client.post(f"/users/edit/{users['block_leader']}", data=form)
+    with app.app_context():
+        from app.models import PortalUser
+
+        user = db.session.get(PortalUser, users["block_leader"])
+        assert user.active and user.locked_at is None and user.fail_login_count == 0
+    login(client, "bl_gang1", USER_PASSWORD)
+    assert client.get("/persons/list/").status_code == 200
+
+
+def test_a_building_leader_cannot_edit_a_person(app, world):
+    from tests.conftest import make_user
+
+    make_user(app, "bld_gang1", "building_leader", committees=["钢一"])
+    client = client_as(app, "bld_gang1")
+    assert client.get("/houses/list/").status_code == 200
+    assert client.get(f"/persons/edit/{world['钢一']['person']}").status_code == 403
+    assert client.get("/persons/list/").status_code == 403
+
+
+def test_roles_are_shown_with_their_chinese_titles(admin_client):
+    html = admin_client.get("/roles/list/").get_data(as_text=True)
+    for title in ("街道人口办", "片区组长", "综合管理社工", "楼组长", "物业保安"):
+        assert title in html
+
+
+def test_state_changes_need_post_and_a_csrf_token(app_config, world, app):
+    from app import create_app
+
+    strict = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    client = strict.test_client()
+    page = client.get("/login/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    client.post("/login/", data={"username": "admin", "password": app.config.get("ADMIN_PASSWORD_FOR_TESTS", "")})
+    from tests.conftest import ADMIN_PASSWORD
+
+    client.post("/login/", data={"username": "admin", "password": ADMIN_PASSWORD, "csrf_token": token})
+    before = _counts(app)
+    response = client.post("/persons/add", data={"name": "无令牌", "id_type": "resident_id",
+                                                 "id_number": make_id_number("310115", dt.date(1991, 1, 1), 5),
+                                                 "category": "migrant"})
+    assert response.status_code == 400
+    assert client.get(f"/persons/delete/{world['钢一']['person']}").status_code == 405
+    assert _counts(app) == before
+
+
+def test_idle_sessions_expire(app):
+    from datetime import timedelta
+
+    assert app.config["PERMANENT_SESSION_LIFETIME"] <= timedelta(minutes=60)
+    client = app.test_client()
+    login(client)
+    cookie = client.get_cookie("session")
+    assert cookie is not None and cookie.expires is not None
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_html_login_is_rate_limited(app_config):
+    from app import create_app
+
+    limited = create_app({**app_config, "RATELIMIT_ENABLED": True, "AUTH_RATE_LIMIT": "3 per minute"})
+    client = limited.test_client()
+    codes = [client.post("/login/", data={"username": "nobody", "password": "x"}).status_code for _ in range(5)]
+    assert codes[-1] == 429 and codes[0] != 429
+
+
+def test_weak_passwords_are_refused_from_the_cli_too(app):
+    from flask_appbuilder.exceptions import PasswordComplexityValidationError
+
+    with app.app_context():
+        sm = app.appbuilder.sm
+        with pytest.raises(PasswordComplexityValidationError):
+            sm.add_user("weakling", "弱", "密码", "weak@example.test", sm.find_role("social_worker"),
+                        password="password")
+
+
+def test_an_admin_gives_an_account_its_role_and_committees_on_the_user_form(app, admin_client):
+    from flask_appbuilder.security.sqla.models import Role
+
+    from app.models import PortalUser
+
+    with app.app_context():
+        committee = db.session.query(Committee).filter_by(name="钢三").one().id
+        role = db.session.query(Role).filter_by(name="social_worker").one().id
+    admin_client.post("/users/add", data={
+        "first_name": "王", "last_name": "社工", "username": "sw_gang3", "active": "y",
+        "email": "sw3@example.test", "roles": [role], "password": "Gang-San-2026xy",
+        "conf_password": "Gang-San-2026xy", "committees": [committee]})
+    with app.app_context():
+        user = db.session.query(PortalUser).filter_by(username="sw_gang3").one()
+        assert [c.name for c in user.committees] == ["钢三"]
+        assert [r.name for r in user.roles] == ["social_worker"]
+    form = admin_client.get("/users/add").get_data(as_text=True)
+    assert "综合管理社工" in form  # roles are offered by their Chinese titles
