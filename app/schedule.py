@@ -17,4 +17,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "documents.mark_stale_jobs",
         "schedule": crontab(minute=5),  # hourly at :05; cheap (one indexed UPDATE)
     },
+    # The change flow (issue 5): mark newly overdue cases and notify their holders; flag estates whose guards
+    # logged no visitors yesterday. Early morning, so the day's work starts with the list.
+    "changes-daily-check": {
+        "task": "changes.daily_check",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }

@@ -14,6 +14,8 @@ from sqlalchemy import create_engine, text
 
 ADMIN_PASSWORD = "Test-Admin-Pass-2026"
 TABLES_TO_EMPTY = (
+    "notification", "visitor", "visitor_day", "estate", "change_case", "block_leader",
+    "committee_workers",  # the change flow (issue 5): children before parents
     "document", "vehicle", "residence", "person", "house", "building", "block")
 # audit_event is append-only (triggers): tests read it by id ranges instead of emptying it.
 

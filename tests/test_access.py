@@ -40,6 +40,22 @@ def world(app, places, users):
                                 requested_by="office", state="done")
             db.session.add(document)
             db.session.flush()
+            # The change flow (issue 5): a case, AB roles, an estate with its visitor log, in each committee.
+            from app.changes.models import ChangeCase, CommitteeWorkers, Estate, Visitor, VisitorDay
+
+            case = ChangeCase(committee_id=places[name]["committee"], house_id=house_id, kind="move_in",
+                              source="report", people_note=f"{name}新住户", reported_by_name="office",
+                              reported_at=dt.datetime(2025, 3, 3, 1, 0), collection_due=dt.datetime(2025, 3, 5, 16, 0),
+                              stage="reported")
+            estate = Estate(committee_id=places[name]["committee"], name=f"{name}小区")
+            db.session.add_all([case, estate, CommitteeWorkers(committee_id=places[name]["committee"])])
+            db.session.flush()
+            log_day = VisitorDay(estate_id=estate.id, committee_id=estate.committee_id, day=dt.date(2025, 3, 3),
+                                 submitted_by_name=f"{name}保安")
+            db.session.add(log_day)
+            db.session.flush()
+            db.session.add(Visitor(log_day_id=log_day.id, committee_id=estate.committee_id, name=f"{name}访客",
+                                   phone_masked="139****5678", reason="探亲"))
             ids[name] = {**places[name], "person": person.id, "residence": residence.id, "vehicle": vehicle.id,
                          "id_number": person.id_number, "document": document.id}
         db.session.commit()

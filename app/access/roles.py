@@ -95,6 +95,28 @@ for _role in (STREET_OFFICE, POLICE_STATION, ZONE_LEADER, COMMUNITY_POLICE, COMM
     ROLE_PERMISSIONS[_role].setdefault("Document", set()).update({READ, WRITE})
 
 
+# The change flow (issue 5). "ChangeCase" verbs: read, report (file a change), collect (hand out / collect the
+# form: block leaders), enter (enter / cancel in the city system, close: social workers), withdraw, export.
+# Guards file change reports and keep the visitor log; they read no case, person or house list.
+_CHANGES_READERS = _merge(_grant(("ChangeCase",), READ, EXPORT), _grant(("CaseOverview", "CommitteeWorkers",
+                                                                          "VisitorLog", "Estate"), READ))
+_CHANGE_GRANTS: dict[str, dict[str, set[str]]] = {
+    STREET_OFFICE: _merge(_CHANGES_READERS, _grant(("CommitteeWorkers", "Estate"), WRITE)),
+    POLICE_STATION: _CHANGES_READERS,
+    ZONE_LEADER: _CHANGES_READERS,
+    TEAM_MEMBER: _grant(("ChangeCase",), "report"),  # a verification that finds a change reports it
+    COMMUNITY_POLICE: _CHANGES_READERS,
+    COMMITTEE_DIRECTOR: _merge(_CHANGES_READERS, _grant(("ChangeCase",), "report"),
+                               _grant(("CommitteeWorkers", "Estate"), WRITE)),
+    SOCIAL_WORKER: _merge(_CHANGES_READERS, _grant(("ChangeCase",), "report", "enter", "withdraw")),
+    BLOCK_LEADER: _grant(("ChangeCase",), READ, "report", "collect"),
+    BUILDING_LEADER: _grant(("ChangeCase",), "report"),
+    PROPERTY_GUARD: _merge(_grant(("VisitorLog",), READ, WRITE), _grant(("ChangeCase",), "report")),
+}
+for _role, _grants in _CHANGE_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants, _grant(("Notification",), READ))
+
+
 def role_label(name: str) -> str:
     label = ROLE_LABELS.get(name)
     return str(label) if label is not None else name

@@ -151,7 +151,27 @@ KINDS: dict[str, DocumentKind] = {
         title=_register_title,
         context=population_register_context,
     ),
+    # 《实有人口居住登记表》: blank, or pre-filled from a change case (params {"case_id": n}); app/changes/printing.py
+    "registration_form": DocumentKind(
+        key="registration_form",
+        label=_l("Registration form (blank or from a change case)"),
+        template="registration_form.html",
+        title=lambda committee: _registration_form_title(committee),
+        context=lambda document: _registration_form_context(document),
+    ),
 }
+
+
+def _registration_form_title(committee):
+    from app.changes.printing import registration_form_title
+
+    return registration_form_title(committee)
+
+
+def _registration_form_context(document):
+    from app.changes.printing import registration_form_context
+
+    return registration_form_context(document)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -10,10 +10,14 @@ from app.models.access import PortalUser
 from app.models.organisation import Block, Building, Committee, House, Zone
 from app.documents.models import Document
 from app.models.population import Person, Residence, Vehicle
+from app.changes.models import (  # noqa: E402 - the change flow (issue 5)
+    BlockLeader, ChangeCase, CommitteeWorkers, Estate, Notification, Visitor, VisitorDay,
+)
 
 metadata = Model.metadata
 
 __all__ = [
-    "AuditEvent", "Block", "Building", "Committee", "Document", "House", "Model", "Person", "PortalUser",
+    "AuditEvent", "Block", "BlockLeader", "ChangeCase", "CommitteeWorkers", "Estate", "Notification",
+    "Visitor", "VisitorDay", "Building", "Committee", "Document", "House", "Model", "Person", "PortalUser",
     "Residence", "Vehicle", "Zone", "metadata",
 ]

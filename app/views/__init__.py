@@ -40,6 +40,28 @@ def register_views(appbuilder) -> None:
     appbuilder.add_link("request_document", href="/documents/request", label=_l("Request a document"),
                         icon="fa-plus", **documents)
 
+    # The change flow (issue 5): reports, cases on the clock, AB roles, estates' visitor logs, notifications.
+    from app.changes.views import (
+        CaseOverviewView, ChangeCaseView, CommitteeWorkersView, EstateView, NotificationView, VisitorLogView,
+    )
+
+    changes = {"category": "Changes", "category_label": _l("Change flow")}
+    appbuilder.add_view(ChangeCaseView, "change_cases", label=_l("Change cases"), icon="fa-exchange-alt",
+                        **changes, category_icon="fa-exchange-alt")
+    appbuilder.add_link("report_change", href="/changes/report", label=_l("Report a change"), icon="fa-plus",
+                        **changes)
+    appbuilder.add_link("overdue_cases", href="/changes/overdue", label=_l("Overdue cases"), icon="fa-clock",
+                        **changes)
+    appbuilder.add_view(CaseOverviewView, "change_overview", label=_l("Change flow overview"), icon="fa-chart-bar",
+                        **changes)
+    appbuilder.add_view(CommitteeWorkersView, "ab_workers", label=_l("A and B social workers"), icon="fa-user-friends",
+                        **changes)
+    appbuilder.add_view(EstateView, "estates", label=_l("Estates"), icon="fa-building", **changes)
+    appbuilder.add_view(VisitorLogView, "visitor_log", label=_l("Visitor log"), icon="fa-id-badge", **changes)
+    appbuilder.add_link("visitor_days", href="/visitors/days", label=_l("Visitor logs by estate"),
+                        icon="fa-calendar", **changes)
+    appbuilder.add_view(NotificationView, "notifications", label=_l("Notifications"), icon="fa-bell", **changes)
+
     appbuilder.add_view_no_menu(PersonLookup)
     appbuilder.add_view_no_menu(HouseLookup)
 

@@ -1,0 +1,49 @@
+"""Context of reports/registration_form.html (《实有人口居住登记表》): blank, or pre-filled from a change case.
+
+Runs in the render task: the document's committee was checked against the requesting user when it was asked for
+and again by the renderer; the case is looked up inside that committee only, so a case id of another committee in
+the params prints a blank form, never another committee's data.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from app.changes.models import ChangeCase
+from app.extensions import db
+
+CATEGORY_ZH = {"shanghai_household": "上海市户籍（人户一致）", "separated": "上海市户籍人户分离", "migrant": "境内来沪人员"}
+KIND_ZH = {"move_in": "迁入/新入住", "move_out": "迁出/搬离", "details": "信息变更"}
+
+
+def registration_form_title(committee) -> str:
+    if committee is None:
+        return _("Registration form (blank)")
+    return _("Registration form of %(committee)s", committee=committee.name)
+
+
+def registration_form_context(document) -> dict:
+    case_id = document.params.get("case_id")
+    case = None
+    if case_id is not None and document.committee_id is not None:
+        case = (db.session.query(ChangeCase)
+                .filter(ChangeCase.id == int(case_id), ChangeCase.committee_id == document.committee_id)
+                .one_or_none())
+    person = case.person if case is not None else None
+    fields = {k: "" for k in ("name", "sex", "birth_date", "id_number", "registered_address", "address", "reason",
+                              "phone", "category", "kind", "committee", "people_note", "case_no")}
+    if case is not None:
+        fields.update(
+            committee=case.committee.name, address=case.house.address if case.house else "",
+            kind=KIND_ZH.get(case.kind, ""), people_note=case.people_note, case_no=f"{case.id}",
+        )
+    if person is not None:
+        fields.update(
+            name=person.name, sex={"M": "男", "F": "女"}.get(person.sex, ""),
+            birth_date=person.birth_date.strftime("%Y年%m月%d日") if person.birth_date else "",
+            # The printed form is handed to the resident himself to check and sign: the full number is his own.
+            id_number=person.id_number, registered_address=person.registered_address or "",
+            phone=person.phone or "", category=CATEGORY_ZH.get(person.category, ""),
+        )
+    elif document.committee is not None:
+        fields["committee"] = document.committee.name
+    return {"f": fields, "prefilled": case is not None}

@@ -1,0 +1,621 @@
+"""The change flow's transactions. No ``g.user``: every function takes the acting user explicitly, and scoping
+goes through app.scoping. Nothing here commits unless its docstring says so: the caller commits (one request = one
+transaction, so a refusal leaves nothing half-saved).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from flask import current_app
+
+from app import scoping
+from app.changes.models import (
+    CITY_SYSTEMS,
+    KIND_MOVE_IN,
+    KIND_MOVE_OUT,
+    KINDS,
+    SELF_DECLARATION_REPORTER,
+    SOURCES,
+    BlockLeader,
+    ChangeCase,
+    CommitteeWorkers,
+    utcnow,
+)
+from app.domain import case_flow, deadlines
+from app.domain.rules import Rules, rules_from_config
+from app.extensions import db
+
+UTC = dt.timezone.utc
+
+
+class CaseRefused(Exception):
+    """A request the flow refuses; ``code`` is translated by the views (see app.changes.messages)."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+# -- helpers -----------------------------------------------------------------------------------------------------
+
+def current_rules() -> Rules:
+    return rules_from_config(current_app.config)
+
+
+def aware(naive_utc: Optional[dt.datetime]) -> Optional[dt.datetime]:
+    """A stored naive-UTC datetime as an aware one (what app.domain.deadlines expects)."""
+    if naive_utc is None:
+        return None
+    return naive_utc.replace(tzinfo=UTC) if naive_utc.tzinfo is None else naive_utc
+
+
+def naive(aware_dt: Optional[dt.datetime]) -> Optional[dt.datetime]:
+    """An aware datetime as naive UTC, the way the portal stores times."""
+    if aware_dt is None:
+        return None
+    if aware_dt.tzinfo is None:
+        return aware_dt
+    return aware_dt.astimezone(UTC).replace(tzinfo=None)
+
+
+def display_name(user) -> str:
+    if user is None:
+        return SELF_DECLARATION_REPORTER
+    full = f"{getattr(user, 'last_name', '') or ''}{getattr(user, 'first_name', '') or ''}".strip()
+    return f"{full} ({user.username})" if full else user.username
+
+
+def _user_id(user) -> Optional[int]:
+    return getattr(user, "id", None) if user is not None else None
+
+
+def _role_names(user) -> set[str]:
+    return {r.name for r in getattr(user, "roles", [])} if user is not None else set()
+
+
+def worker_for(committee_id: int) -> Optional[int]:
+    """The social worker who holds new work of a committee: A, or B while A is away (AB角). When both are away
+    the work stays with A (the committee is flagged on the overview)."""
+    row = db.session.query(CommitteeWorkers).filter_by(committee_id=committee_id).one_or_none()
+    if row is None:
+        return None
+    if row.worker_a_fk and not row.a_away:
+        return row.worker_a_fk
+    if row.worker_b_fk and not row.b_away:
+        return row.worker_b_fk
+    return row.worker_a_fk or row.worker_b_fk
+
+
+def block_leader_for(block_id: Optional[int]) -> Optional[int]:
+    if block_id is None:
+        return None
+    row = db.session.get(BlockLeader, block_id)
+    return row.user_id if row is not None else None
+
+
+def compute_dues(case: ChangeCase, rules: Rules) -> None:
+    """Set collection_due and entry_due (naive UTC) from the case's report/collection times and key area."""
+    reported = aware(case.reported_at)
+    case.collection_due = naive(deadlines.collection_due(reported, case.key_area, rules))
+    if case.key_area and rules.key_area_same_day:
+        case.entry_due = naive(deadlines.entry_due(reported, None, True, rules))
+    elif case.collected_at is not None:
+        case.entry_due = naive(deadlines.entry_due(reported, aware(case.collected_at), False, rules))
+    else:
+        case.entry_due = None
+
+
+# -- opening a case ------------------------------------------------------------------------------------------------
+
+def open_case(
+    committee_id: int,
+    house_id: int | None,
+    kind: str,
+    *,
+    actor,
+    source: str,
+    person_id: int | None = None,
+    people_note: str = "",
+    note: str = "",
+    reported_at: dt.datetime | None = None,
+    submission_token: str | None = None,
+) -> ChangeCase:
+    """Record a change report (变动报告). ``actor`` may be None only for the public self-declaration page.
+
+    Refuses (CaseRefused) an unknown kind/source, a committee or house outside the actor's scope, a house of
+    another committee, a person outside the actor's scope and a report time in the future. Adds the case to the
+    session; commits nothing.
+    """
+    from app.models import Committee, House, Person
+
+    if kind not in KINDS:
+        raise CaseRefused("bad_kind")
+    if source not in SOURCES:
+        raise CaseRefused("bad_source")
+    if actor is None and source != "self_declaration":
+        raise CaseRefused("no_actor")
+    committee = db.session.get(Committee, committee_id) if committee_id is not None else None
+    if committee is None:
+        raise CaseRefused("no_committee")
+    if actor is not None and not scoping.can_see_committee(committee.id, actor):
+        raise CaseRefused("out_of_scope")
+    house = None
+    if house_id is not None:
+        house = db.session.get(House, house_id)
+        if house is None or house.committee_id != committee.id:
+            raise CaseRefused("house_out_of_scope")
+    if person_id is not None:
+        person = db.session.get(Person, person_id)
+        if person is None or (actor is not None and not scoping.can_see_committee(person.committee_id, actor)):
+            raise CaseRefused("person_out_of_scope")
+    now = utcnow()
+    if reported_at is None:
+        reported_at = now
+    reported_at = naive(reported_at)
+    if reported_at > now + dt.timedelta(minutes=5):
+        raise CaseRefused("future_date")
+    if submission_token:
+        if db.session.query(ChangeCase.id).filter_by(submission_token=submission_token).first() is not None:
+            raise CaseRefused("double_submission")
+
+    rules = current_rules()
+    key_area = bool(committee.key_area or (house is not None and house.key_area))
+    block_id = house.building.block_id if house is not None and house.building is not None else None
+    case = ChangeCase(
+        committee_id=committee.id,
+        house_id=house.id if house is not None else None,
+        kind=kind,
+        source=source,
+        person_id=person_id,
+        people_note=(people_note or "").strip()[:500],
+        note=(note or "").strip(),
+        reported_by_fk=_user_id(actor),
+        reported_by_name=display_name(actor)[:128],
+        reported_at=reported_at,
+        key_area=key_area,
+        stage=case_flow.REPORTED,
+        block_id=block_id,
+        assigned_worker_fk=worker_for(committee.id),
+        submission_token=submission_token or None,
+    )
+    compute_dues(case, rules)
+    db.session.add(case)
+    return case
+
+
+# -- moving a case through the flow --------------------------------------------------------------------------------
+
+def local_today(rules: Rules | None = None) -> dt.date:
+    rules = rules or current_rules()
+    return dt.datetime.now(rules.zone).date()
+
+
+def visible_case(case_id: int, user) -> Optional[ChangeCase]:
+    return scoping.scoped_query(ChangeCase, user).filter(ChangeCase.id == case_id).one_or_none()
+
+
+def _stamp(case: ChangeCase, prefix: str, actor, when: dt.datetime) -> None:
+    setattr(case, f"{prefix}_at", when)
+    setattr(case, f"{prefix}_by_fk", _user_id(actor))
+    setattr(case, f"{prefix}_by_name", display_name(actor)[:128])
+
+
+def _step_time(when: Optional[dt.datetime], case: ChangeCase) -> dt.datetime:
+    now = utcnow()
+    when = naive(when) if when is not None else now
+    if when > now + dt.timedelta(minutes=5):
+        raise CaseRefused("future_date")
+    if when < case.reported_at:
+        raise CaseRefused("before_report")
+    return when
+
+
+def advance(
+    case: ChangeCase,
+    action: str,
+    actor,
+    *,
+    when: dt.datetime | None = None,
+    reason: str = "",
+    city_system: str | None = None,
+    entry_date: dt.date | None = None,
+    person_data: dict | None = None,
+) -> ChangeCase:
+    """Apply one stage action to ``case`` (already loaded through the actor's scope). Entering/cancelling also
+    writes the Person/Residence; everything goes into the session, the caller commits (or rolls back on
+    CaseRefused: nothing half-saved)."""
+    if not scoping.can_see_committee(case.committee_id, actor):
+        raise CaseRefused("out_of_scope")
+    try:
+        target = case_flow.next_stage(case.stage, action, case.kind, reason)
+    except case_flow.Refusal as exc:
+        raise CaseRefused(exc.code) from None
+    rules = current_rules()
+    when = _step_time(when, case)
+    if action == case_flow.HAND_OUT:
+        _stamp(case, "handed_out", actor, when)
+    elif action == case_flow.COLLECT:
+        if case.handed_out_at is None:
+            _stamp(case, "handed_out", actor, when)
+        _stamp(case, "collected", actor, when)
+        compute_dues(case, rules)
+        # The form now waits for the social worker: whoever holds the committee's entry work today (AB角).
+        case.assigned_worker_fk = worker_for(case.committee_id) or case.assigned_worker_fk
+    elif action in (case_flow.ENTER, case_flow.CANCEL):
+        if city_system not in CITY_SYSTEMS:
+            raise CaseRefused("city_system_required")
+        if entry_date is None:
+            raise CaseRefused("entry_date_required")
+        if entry_date > local_today(rules):
+            raise CaseRefused("future_date")
+        residence = _apply_to_register(case, entry_date, person_data or {}, reason)
+        _stamp(case, "entered", actor, when)
+        case.city_system = city_system
+        case.entry_date = entry_date
+        case.residence_id = residence.id if residence is not None else None
+    elif action == case_flow.CLOSE:
+        _stamp(case, "closed", actor, when)
+    elif action == case_flow.WITHDRAW:
+        _stamp(case, "withdrawn", actor, when)
+        case.withdrawn_reason = reason.strip()[:500]
+    case.stage = target
+    return case
+
+
+def _find_person(case: ChangeCase, person_data: dict):
+    """The case's person, or the person with the ID number typed in (None if new). Refuses a bad ID number."""
+    from app.domain.idnumber import InvalidIdNumber, parse_id_number
+    from app.models import Person
+    from app.models.population import ID_TYPE_RESIDENT
+
+    number = (person_data.get("id_number") or "").strip()
+    id_type = person_data.get("id_type") or ID_TYPE_RESIDENT
+    if number:
+        if id_type == ID_TYPE_RESIDENT:
+            try:
+                number = parse_id_number(number, local_today()).number
+            except InvalidIdNumber as exc:
+                raise CaseRefused("bad_id_number", reason=exc.code) from None
+        person_data["id_number"] = number
+        found = db.session.query(Person).filter(Person.id_number == number).one_or_none()
+        if found is not None and case.person_id is not None and found.id != case.person_id:
+            raise CaseRefused("person_mismatch")
+        if found is not None:
+            return found
+    if case.person_id is not None:
+        return db.session.get(Person, case.person_id)
+    return None
+
+
+def _apply_to_register(case: ChangeCase, entry_date: dt.date, person_data: dict, reason: str):
+    """Create/update the Person and open or end (核销) the Residence. Returns the residence written, if any."""
+    from app.models import House, Person, Residence
+    from app.models.population import CATEGORIES, ID_TYPE_RESIDENT
+
+    person = _find_person(case, person_data)
+    if case.kind == KIND_MOVE_OUT:
+        if person is None:
+            raise CaseRefused("person_required")
+        residence = person.active_residence
+        if residence is None:
+            raise CaseRefused("no_active_residence")
+        if residence.committee_id != case.committee_id:
+            raise CaseRefused("no_active_residence")
+        if entry_date < residence.start_date:
+            raise CaseRefused("date_before_start")
+        residence.end_date = entry_date
+        residence.end_reason = (reason.strip() or f"迁出（变动报告 #{case.id}）")[:255]
+        case.person_id = person.id
+        return residence
+
+    category = person_data.get("category") or None
+    if category is not None and category not in CATEGORIES:
+        raise CaseRefused("bad_category")
+    if person is None:
+        name = (person_data.get("name") or "").strip()
+        if not name or not person_data.get("id_number"):
+            raise CaseRefused("person_required")
+        if category is None:
+            raise CaseRefused("category_required")
+        person = Person(name=name[:64], id_type=person_data.get("id_type") or ID_TYPE_RESIDENT,
+                        id_number=person_data["id_number"], category=category)
+        if person.id_type != ID_TYPE_RESIDENT:
+            raise CaseRefused("resident_id_only")
+        db.session.add(person)
+    elif category is not None:
+        person.category = category
+    for field in ("phone", "registered_address"):
+        value = (person_data.get(field) or "").strip()
+        if value:
+            setattr(person, field, value[:255 if field == "registered_address" else 32])
+    db.session.flush()
+    case.person_id = person.id
+    if case.kind != KIND_MOVE_IN:
+        return None
+    if case.house_id is None:
+        raise CaseRefused("house_required")
+    house = db.session.get(House, case.house_id)
+    current = person.active_residence
+    if current is not None and current.house_id == house.id:
+        return current
+    if current is not None:
+        if entry_date < current.start_date:
+            raise CaseRefused("date_before_start")
+        current.end_date = entry_date
+        current.end_reason = f"迁至{house.address}（变动报告 #{case.id}）"[:255]
+        db.session.flush()  # the old residence is closed before the new one opens (one active per person)
+    residence = Residence(person_id=person.id, house_id=house.id, start_date=entry_date)
+    db.session.add(residence)
+    db.session.flush()
+    return residence
+
+
+# -- AB角 ---------------------------------------------------------------------------------------------------------
+
+def social_workers_of(committee_id: int) -> list:
+    """Accounts with the social_worker role working in ``committee_id`` (candidates for A and B)."""
+    from app.models import Committee, PortalUser
+    from app.models.access import user_committee
+
+    user_model = current_app.appbuilder.sm.user_model
+    role = current_app.appbuilder.sm.find_role("social_worker")
+    if role is None:
+        return []
+    users = (
+        db.session.query(user_model)
+        .join(user_committee, user_committee.c.user_id == user_model.id)
+        .filter(user_committee.c.committee_id == committee_id, user_model.active.is_(True))
+        .order_by(user_model.username, user_model.id)
+        .all()
+    )
+    return [u for u in users if role in u.roles]
+
+
+def set_workers(committee_id: int, *, worker_a: int | None, worker_b: int | None, a_away: bool, b_away: bool,
+                actor) -> int:
+    """Name a committee's A and B social worker and who is away. Open cases held by an away worker move to the
+    other one. Returns how many cases moved. Commits nothing."""
+    if not scoping.can_see_committee(committee_id, actor):
+        raise CaseRefused("out_of_scope")
+    candidates = {u.id for u in social_workers_of(committee_id)}
+    for uid in (worker_a, worker_b):
+        if uid is not None and uid not in candidates:
+            raise CaseRefused("not_a_social_worker")
+    if worker_a is not None and worker_a == worker_b:
+        raise CaseRefused("same_worker")
+    row = db.session.query(CommitteeWorkers).filter_by(committee_id=committee_id).one_or_none()
+    if row is None:
+        row = CommitteeWorkers(committee_id=committee_id)
+        db.session.add(row)
+    row.worker_a_fk, row.worker_b_fk = worker_a, worker_b
+    row.a_away, row.b_away = bool(a_away and worker_a), bool(b_away and worker_b)
+    db.session.flush()
+    return reassign_open_cases(committee_id)
+
+
+def reassign_open_cases(committee_id: int) -> int:
+    """Open cases of an away (or no longer named) worker go to whoever holds the committee's work now."""
+    row = db.session.query(CommitteeWorkers).filter_by(committee_id=committee_id).one_or_none()
+    holder = worker_for(committee_id)
+    if row is None or holder is None:
+        return 0
+    present = {uid for uid, away in ((row.worker_a_fk, row.a_away), (row.worker_b_fk, row.b_away))
+               if uid is not None and not away}
+    moved = 0
+    cases = (
+        db.session.query(ChangeCase)
+        .filter(ChangeCase.committee_id == committee_id, ChangeCase.stage.in_(case_flow.OPEN_STAGES))
+        .all()
+    )
+    for case in cases:
+        if case.assigned_worker_fk not in present and case.assigned_worker_fk != holder:
+            case.assigned_worker_fk = holder
+            moved += 1
+    return moved
+
+
+AB_NO_ROW = "no_ab"
+AB_NO_B = "no_b"
+AB_NO_A = "no_a"
+AB_BOTH_AWAY = "both_away"
+
+
+def ab_flags(committee_ids=None) -> dict[int, str]:
+    """Committees whose entry could stop: no A/B named, no B, or both away. {committee_id: flag code}."""
+    from app.models import Committee
+
+    query = db.session.query(Committee.id)
+    if committee_ids is not None:
+        query = query.filter(Committee.id.in_(sorted(committee_ids)))
+    rows = {r.committee_id: r for r in db.session.query(CommitteeWorkers).all()}
+    flags = {}
+    for (cid,) in query.all():
+        row = rows.get(cid)
+        if row is None or (row.worker_a_fk is None and row.worker_b_fk is None):
+            flags[cid] = AB_NO_ROW
+        elif row.worker_a_fk is None:
+            flags[cid] = AB_NO_A
+        elif row.worker_b_fk is None:
+            flags[cid] = AB_NO_B
+        elif row.a_away and row.b_away:
+            flags[cid] = AB_BOTH_AWAY
+    return flags
+
+
+# -- the clock: who holds a case, what is due, what is late ------------------------------------------------------
+
+def pending_due(case: ChangeCase) -> Optional[dt.datetime]:
+    """The deadline the case is waiting on now (naive UTC), None when nothing is pending."""
+    if case.stage in case_flow.AWAITING_COLLECTION:
+        if case.key_area and case.entry_due is not None:
+            return min(case.collection_due, case.entry_due)
+        return case.collection_due
+    if case.stage in case_flow.AWAITING_ENTRY:
+        return case.entry_due
+    return None
+
+
+def is_overdue_now(case: ChangeCase, now: dt.datetime | None = None) -> bool:
+    due = pending_due(case)
+    return due is not None and (naive(now) if now else utcnow()) > due
+
+
+def holders(case: ChangeCase) -> list[int]:
+    """Who must act next: the block leader(s) while the form is out, the A/B social worker once collected."""
+    if case.stage in case_flow.AWAITING_COLLECTION:
+        leader = block_leader_for(case.block_id)
+        if leader is not None:
+            return [leader]
+        return committee_role_users(case.committee_id, "block_leader")
+    if case.stage in case_flow.AWAITING_ENTRY:
+        if case.assigned_worker_fk:
+            return [case.assigned_worker_fk]
+        return committee_role_users(case.committee_id, "social_worker")
+    return []
+
+
+def committee_role_users(committee_id: int, role_name: str) -> list[int]:
+    from app.models.access import user_committee
+
+    sm = current_app.appbuilder.sm
+    role = sm.find_role(role_name)
+    if role is None:
+        return []
+    users = (
+        db.session.query(sm.user_model)
+        .join(user_committee, user_committee.c.user_id == sm.user_model.id)
+        .filter(user_committee.c.committee_id == committee_id, sm.user_model.active.is_(True))
+        .order_by(sm.user_model.id)
+        .all()
+    )
+    return [u.id for u in users if role in u.roles]
+
+
+def notify(user_id: int, text: str, link: str | None = None, *, once: bool = False) -> bool:
+    from app.changes.models import Notification
+
+    if once and db.session.query(Notification.id).filter_by(user_id=user_id, link=link).first() is not None:
+        return False
+    db.session.add(Notification(user_id=user_id, text=text[:500], link=link, created_at=utcnow()))
+    return True
+
+
+def check_overdue(now: dt.datetime | None = None) -> dict:
+    """The daily check: mark open cases newly seen overdue and notify whoever holds them. Idempotent (a case is
+    marked and notified once per deadline). Commits nothing. Returns {"collection": n, "entry": m, "notified": k}."""
+    now = naive(now) if now else utcnow()
+    counts = {"collection": 0, "entry": 0, "notified": 0}
+    cases = (
+        db.session.query(ChangeCase)
+        .filter(ChangeCase.stage.in_(case_flow.OPEN_STAGES))
+        .order_by(ChangeCase.id)
+        .all()
+    )
+    for case in cases:
+        which = None
+        if case.stage in case_flow.AWAITING_COLLECTION and case.collection_overdue_at is None \
+                and now > case.collection_due:
+            case.collection_overdue_at = now
+            which = "collection"
+        entry_late = case.entry_due is not None and now > case.entry_due and case.entry_overdue_at is None
+        if entry_late and (case.stage in case_flow.AWAITING_ENTRY or case.key_area):
+            case.entry_overdue_at = now
+            which = which or "entry"
+            counts["entry"] += 1
+        if which == "collection":
+            counts["collection"] += 1
+        if which is None:
+            continue
+        house = case.house.address if case.house is not None else case.committee.name
+        # Stored text is Chinese (the portal's language): a notification is read later, in any request's locale.
+        text = f"变动报告 #{case.id}（{house}）已超期：{'表格未按时采集' if which == 'collection' else '未按时录入/核销'}"
+        for uid in holders(case):
+            notify(uid, text, f"/changes/show/{case.id}")
+            counts["notified"] += 1
+    return counts
+
+
+def local_month_bounds(year: int, month: int, rules: Rules) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a calendar month in local time, as naive UTC."""
+    start = dt.datetime(year, month, 1, tzinfo=rules.zone)
+    end = dt.datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=rules.zone)
+    return naive(start), naive(end)
+
+
+def overdue_counts(year: int, month: int, *, now: dt.datetime | None = None, user=None) -> dict[int, dict]:
+    """Per committee, the changes reported in that (local) month, not withdrawn: {"total": n, "on_time": m,
+    "overdue": n - m}. "On time" = collected and entered within both deadlines (a step still pending counts as on
+    time while its deadline has not passed at ``now``). ``on_time / total`` is the ranking's timeliness share.
+    ``user`` limits to the user's scope (default: every committee — the ranking is street-wide)."""
+    rules = current_rules()
+    start, end = local_month_bounds(year, month, rules)
+    now_aware = aware(naive(now) if now else utcnow())
+    query = db.session.query(ChangeCase).filter(
+        ChangeCase.reported_at >= start, ChangeCase.reported_at < end, ChangeCase.stage != case_flow.WITHDRAWN
+    )
+    if user is not None:
+        query = scoping.restrict(query, ChangeCase.committee_id, user)
+    out: dict[int, dict] = {}
+    for case in query.order_by(ChangeCase.id):
+        entry = out.setdefault(case.committee_id, {"total": 0, "on_time": 0, "overdue": 0})
+        entry["total"] += 1
+        on_time = deadlines.is_on_time(aware(case.reported_at), aware(case.collected_at), aware(case.entered_at),
+                                       case.key_area, now_aware, rules)
+        entry["on_time" if on_time else "overdue"] += 1
+    return out
+
+
+def overview(user, now: dt.datetime | None = None) -> dict:
+    """The office/committee overview: per visible committee, open cases by stage, due today, overdue, the
+    median hours from report to entry this month, and the AB flag."""
+    import statistics
+
+    from app.models import Committee
+
+    rules = current_rules()
+    now = naive(now) if now else utcnow()
+    today = aware(now).astimezone(rules.zone).date()
+    day_start = naive(dt.datetime.combine(today, dt.time.min, tzinfo=rules.zone))
+    day_end = day_start + dt.timedelta(days=1)
+    month_start, month_end = local_month_bounds(today.year, today.month, rules)
+    ids = scoping.visible_committee_ids(user)
+    committees = scoping.scoped_query(Committee, user).order_by(Committee.seq).all()
+    rows = {c.id: {"committee": c, "stages": {s: 0 for s in case_flow.OPEN_STAGES}, "due_today": 0,
+                   "overdue": 0, "durations": [], "open": 0} for c in committees}
+    open_cases = scoping.restrict(
+        db.session.query(ChangeCase).filter(ChangeCase.stage.in_(case_flow.OPEN_STAGES)),
+        ChangeCase.committee_id, user).all()
+    for case in open_cases:
+        row = rows.get(case.committee_id)
+        if row is None:
+            continue
+        row["open"] += 1
+        row["stages"][case.stage] += 1
+        due = pending_due(case)
+        if due is not None and now > due:
+            row["overdue"] += 1
+        elif due is not None and day_start <= due < day_end:
+            row["due_today"] += 1
+    entered = scoping.restrict(
+        db.session.query(ChangeCase.committee_id, ChangeCase.reported_at, ChangeCase.entered_at).filter(
+            ChangeCase.entered_at >= month_start, ChangeCase.entered_at < month_end),
+        ChangeCase.committee_id, user).all()
+    for cid, reported, done in entered:
+        if cid in rows:
+            rows[cid]["durations"].append((done - reported).total_seconds() / 3600)
+    flags = ab_flags(ids)
+    all_durations = []
+    for cid, row in rows.items():
+        all_durations += row["durations"]
+        row["median_hours"] = round(statistics.median(row["durations"]), 1) if row["durations"] else None
+        row["ab_flag"] = flags.get(cid)
+    total = {
+        "stages": {s: sum(r["stages"][s] for r in rows.values()) for s in case_flow.OPEN_STAGES},
+        "open": sum(r["open"] for r in rows.values()),
+        "due_today": sum(r["due_today"] for r in rows.values()),
+        "overdue": sum(r["overdue"] for r in rows.values()),
+        "median_hours": round(statistics.median(all_durations), 1) if all_durations else None,
+    }
+    return {"rows": list(rows.values()), "total": total, "today": today, "all": ids is None}

@@ -1,0 +1,431 @@
+"""Screens of the change flow: the phone report page, the case list and detail with its stage buttons, overdue
+lists, the overview, the AB roles, estates, the guards' visitor log and the notifications.
+
+Every query goes through app.scoping; every POST carries the CSRF token (CSRFProtect is global); a refusal is a
+flashed Chinese sentence and nothing is written (one transaction per request, rolled back on refusal).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+
+from flask import abort, flash, g, jsonify, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access, has_access_api
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app import scoping
+from app.changes import messages, service, visitors
+from app.changes import tasks  # noqa: F401  (registers the daily-check task with Celery)
+from app.changes.models import ChangeCase, CommitteeWorkers, Estate, Notification, VisitorDay, utcnow
+from app.domain import case_flow
+from app.extensions import db
+from app.views.base import PortalInterface, PortalModelView
+
+ACTION_VERBS = {"hand_out": "collect", "collect": "collect", "enter": "enter", "cancel": "enter",
+                "close": "enter", "withdraw": "withdraw"}
+
+
+def _can(verb: str, permission: str = "ChangeCase") -> bool:
+    user = getattr(g, "user", None)
+    return bool(user is not None and user.is_authenticated and current_sm().has_access(f"can_{verb}", permission))
+
+
+def current_sm():
+    from flask import current_app
+
+    return current_app.appbuilder.sm
+
+
+def local(naive_utc):
+    """A stored naive-UTC time shown in Shanghai time."""
+    if naive_utc is None:
+        return ""
+    rules = service.current_rules()
+    return service.aware(naive_utc).astimezone(rules.zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _user_names(ids) -> dict:
+    sm = current_sm()
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {u.id: service.display_name(u) for u in db.session.query(sm.user_model).filter(sm.user_model.id.in_(ids))}
+
+
+def _parse_local(value: str):
+    """A datetime-local input (Shanghai wall clock) as naive UTC; None when empty; 400 when malformed."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        abort(400, description=_("The date or time is not valid."))
+    return service.naive(parsed.replace(tzinfo=service.current_rules().zone))
+
+
+def _parse_date(value: str):
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        abort(400, description=_("The date is not valid."))
+
+
+def _int_or_none(value):
+    value = (value or "").strip() if isinstance(value, str) else value
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        abort(400, description=_("Unknown record."))
+
+
+class ChangeCaseView(PortalModelView):
+    datamodel = PortalInterface(ChangeCase)
+    route_base = "/changes"
+    class_permission_name = "ChangeCase"
+    include_route_methods = {"list", "show", "export", "report", "act", "houses", "overdue", "print_form"}
+    method_permission_name = {"list": "read", "show": "read", "export": "export", "overdue": "read",
+                              "act": "read", "report": "report", "houses": "report", "print_form": "read"}
+    # Every view on "ChangeCase" declares exactly this set (FAB's permission sync deletes the others').
+    base_permissions = ["can_read", "can_report", "can_collect", "can_enter", "can_withdraw", "can_export"]
+    list_title = _l("Change cases")
+    base_order = ("id", "desc")
+    list_columns = ["id", "committee", "house", "kind_label", "stage_label", "reported_at_local", "due_local",
+                    "overdue_label", "holder_label"]
+    search_columns = ["stage", "kind", "committee", "key_area", "reported_at"]
+    order_columns = ["id", "reported_at"]
+    label_columns = {
+        "id": _l("No."), "committee": _l("Residential committee"), "house": _l("House"), "kind": _l("Change"),
+        "kind_label": _l("Change"), "stage": _l("Stage"), "stage_label": _l("Stage"),
+        "reported_at": _l("Reported at"), "reported_at_local": _l("Reported at"), "due_local": _l("Due by"),
+        "overdue_label": _l("Overdue"), "holder_label": _l("Held by"), "key_area": _l("Key area"),
+    }
+
+    # -- the phone report page ---------------------------------------------------------------------------------
+    @expose("/report", methods=["GET", "POST"])
+    @has_access
+    def report(self):
+        status = 200
+        values = {"kind": "", "house": "", "house_text": "", "people_note": "", "note": ""}
+        if request.method == "POST":
+            values.update({k: (request.form.get(k) or "").strip() for k in values})
+            house_id = _int_or_none(values["house"])
+            token = (request.form.get("token") or "").strip()[:64] or None
+            from app.models import House
+
+            house = db.session.get(House, house_id) if house_id is not None else None
+            try:
+                if house is None or not scoping.can_see_committee(house.committee_id, g.user):
+                    raise service.CaseRefused("house_out_of_scope" if house_id is not None else "no_committee")
+                case = service.open_case(house.committee_id, house.id, values["kind"], actor=g.user,
+                                         source="report", people_note=values["people_note"], note=values["note"],
+                                         submission_token=token)
+                db.session.commit()
+            except service.CaseRefused as exc:
+                db.session.rollback()
+                flash(messages.refusal(exc), "danger")
+                status = 400
+            else:
+                flash(_("Reported: case No. %(id)s. The block leader has it now.", id=case.id), "success")
+                return redirect(url_for("ChangeCaseView.report"))
+        return self.render_template(
+            "changes/report.html", values=values, kinds=messages.KIND_LABELS, token=uuid.uuid4().hex,
+            title=_("Report a change"), can_read=_can("read"),
+        ), status
+
+    @expose("/houses")
+    @has_access_api
+    def houses(self):
+        """The house picker of the report and visitor pages (Select2 JSON), scoped like the house list."""
+        from app.models import House
+
+        q = (request.args.get("q") or "").strip()[:128]
+        if not q:
+            return jsonify(results=[])
+        rows = (scoping.scoped_query(House).filter(House.address.contains(q, autoescape=True))
+                .order_by(House.address, House.id).limit(20).all())
+        return jsonify(results=[{"id": h.id, "text": h.address} for h in rows])
+
+    # -- detail and stage buttons ------------------------------------------------------------------------------
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        case = service.visible_case(_int_or_none(pk) or 0, g.user)
+        if case is None:
+            abort(404)
+        actions = [a for a in case_flow.allowed_actions(case.stage, case.kind) if _can(ACTION_VERBS[a])]
+        names = _user_names([case.assigned_worker_fk] + service.holders(case))
+        return self.render_template(
+            "changes/show.html", case=case, actions=actions, labels=messages, local=local,
+            due=service.pending_due(case), overdue=service.is_overdue_now(case),
+            holders=[names.get(u, "") for u in service.holders(case)], title=_("Change case No. %(id)s", id=case.id),
+            today=service.local_today().isoformat(), can_print=_can("read", "Document"),
+        )
+
+    @expose("/act/<pk>", methods=["POST"])
+    @has_access
+    def act(self, pk):
+        case = service.visible_case(_int_or_none(pk) or 0, g.user)
+        if case is None:
+            abort(404)
+        action = request.form.get("action", "")
+        if action not in ACTION_VERBS:
+            abort(400, description=_("Unknown step."))
+        try:
+            if not _can(ACTION_VERBS[action]):
+                raise service.CaseRefused("not_allowed")
+            person_data = {k: (request.form.get(k) or "").strip()
+                           for k in ("name", "id_number", "category", "phone", "registered_address")}
+            service.advance(case, action, g.user, when=_parse_local(request.form.get("when")),
+                            reason=request.form.get("reason", ""), city_system=request.form.get("city_system") or None,
+                            entry_date=_parse_date(request.form.get("entry_date")), person_data=person_data)
+            db.session.commit()
+        except service.CaseRefused as exc:
+            db.session.rollback()
+            flash(messages.refusal(exc), "danger")
+        except Exception:
+            db.session.rollback()
+            raise
+        else:
+            flash(_("Saved: %(stage)s.", stage=messages.STAGE_LABELS[case.stage]), "success")
+        return redirect(url_for("ChangeCaseView.show", pk=case.id))
+
+    @expose("/form/<pk>", methods=["POST"])
+    @has_access
+    def print_form(self, pk):
+        """《实有人口居住登记表》 pre-filled from this case, through the documents pipeline."""
+        from app.documents import service as documents
+
+        case = service.visible_case(_int_or_none(pk) or 0, g.user)
+        if case is None:
+            abort(404)
+        try:
+            document = documents.request_document("registration_form", case.committee_id, g.user,
+                                                  params={"case_id": case.id})
+        except documents.DocumentRefused:
+            abort(404)
+        return redirect(url_for("DocumentView.show", pk=document.id))
+
+    # -- overdue lists -----------------------------------------------------------------------------------------
+    @expose("/overdue")
+    @has_access
+    def overdue(self):
+        now = utcnow()
+        cases = (scoping.scoped_query(ChangeCase).filter(ChangeCase.stage.in_(case_flow.OPEN_STAGES))
+                 .order_by(ChangeCase.committee_id, ChangeCase.id).all())
+        late = [c for c in cases if service.is_overdue_now(c, now)]
+        by_committee, by_holder = defaultdict(list), defaultdict(list)
+        holders = {c.id: service.holders(c) for c in late}
+        names = _user_names([u for hs in holders.values() for u in hs])
+        for c in late:
+            by_committee[c.committee.name].append(c)
+            for uid in holders[c.id] or [None]:
+                by_holder[names.get(uid, _("Nobody named"))].append(c)
+        return self.render_template("changes/overdue.html", by_committee=dict(by_committee),
+                                    by_holder=dict(sorted(by_holder.items())), labels=messages, local=local,
+                                    due=service.pending_due, title=_("Overdue cases"))
+
+
+def _case_kind_label(self):
+    return str(messages.KIND_LABELS.get(self.kind, self.kind))
+
+
+def _case_stage_label(self):
+    return str(messages.STAGE_LABELS.get(self.stage, self.stage))
+
+
+def _case_due_local(self):
+    return local(service.pending_due(self))
+
+
+def _case_overdue_label(self):
+    return _("Overdue") if service.is_overdue_now(self) else ""
+
+
+def _case_holder_label(self):
+    names = _user_names(service.holders(self))
+    return ", ".join(names.values())
+
+
+ChangeCase.kind_label = _case_kind_label
+ChangeCase.stage_label = _case_stage_label
+ChangeCase.reported_at_local = lambda self: local(self.reported_at)
+ChangeCase.due_local = _case_due_local
+ChangeCase.overdue_label = _case_overdue_label
+ChangeCase.holder_label = _case_holder_label
+
+
+class CaseOverviewView(BaseView):
+    route_base = "/changes/overview"
+    default_view = "overview"
+    class_permission_name = "CaseOverview"
+    method_permission_name = {"overview": "read"}
+    base_permissions = ["can_read"]
+
+    @expose("/")
+    @has_access
+    def overview(self):
+        data = service.overview(g.user)
+        return self.render_template("changes/overview.html", data=data, labels=messages,
+                                    stages=case_flow.OPEN_STAGES, title=_("Change flow overview"))
+
+
+class CommitteeWorkersView(BaseView):
+    """AB角: each committee's A and B social worker and who is away."""
+
+    route_base = "/changes/ab"
+    default_view = "index"
+    class_permission_name = "CommitteeWorkers"
+    method_permission_name = {"index": "read", "save": "write"}
+    base_permissions = ["can_read", "can_write"]
+
+    @expose("/")
+    @has_access
+    def index(self):
+        from app.models import Committee
+
+        committees = scoping.scoped_query(Committee).order_by(Committee.seq).all()
+        rows = {r.committee_id: r for r in scoping.scoped_query(CommitteeWorkers)}
+        flags = service.ab_flags({c.id for c in committees})
+        workers = {c.id: service.social_workers_of(c.id) for c in committees}
+        return self.render_template("changes/ab.html", committees=committees, rows=rows, flags=flags,
+                                    workers=workers, labels=messages, can_write=_can("write", "CommitteeWorkers"),
+                                    display_name=service.display_name, title=_("A and B social workers"))
+
+    @expose("/save", methods=["POST"])
+    @has_access
+    def save(self):
+        committee_id = _int_or_none(request.form.get("committee"))
+        if committee_id is None or not scoping.can_see_committee(committee_id):
+            abort(404)
+        try:
+            moved = service.set_workers(
+                committee_id, worker_a=_int_or_none(request.form.get("worker_a")),
+                worker_b=_int_or_none(request.form.get("worker_b")), a_away=bool(request.form.get("a_away")),
+                b_away=bool(request.form.get("b_away")), actor=g.user)
+            db.session.commit()
+        except service.CaseRefused as exc:
+            db.session.rollback()
+            flash(messages.refusal(exc), "danger")
+        else:
+            flash(_("Saved. %(n)s open cases handed over.", n=moved), "success")
+        return redirect(url_for("CommitteeWorkersView.index"))
+
+
+class EstateView(PortalModelView):
+    datamodel = PortalInterface(Estate)
+    route_base = "/estates"
+    class_permission_name = "Estate"
+    include_route_methods = {"list", "show", "add", "edit", "export"}
+    base_permissions = ["can_read", "can_write", "can_export"]
+    list_title = _l("Estates")
+    list_columns = ["committee", "name", "active"]
+    add_columns = edit_columns = show_columns = ["committee", "name", "active"]
+    search_columns = ["committee", "name", "active"]
+    order_columns = ["name"]
+    label_columns = {"committee": _l("Residential committee"), "name": _l("Estate"),
+                     "active": _l("Submits a daily visitor log")}
+
+
+class VisitorLogView(BaseView):
+    """外来人员登记: the guard's phone page (today's log of his estate) and the workstation's per-day view."""
+
+    route_base = "/visitors"
+    default_view = "today"
+    class_permission_name = "VisitorLog"
+    method_permission_name = {"today": "write", "days": "read"}
+    base_permissions = ["can_read", "can_write"]
+
+    @expose("/", methods=["GET", "POST"])
+    @has_access
+    def today(self):
+        estates = visitors.estates_for(g.user)
+        day = service.local_today()
+        status = 200
+        if request.method == "POST":
+            estate_id = _int_or_none(request.form.get("estate"))
+            rules = service.current_rules()
+            try:
+                if request.form.get("none_today"):
+                    visitors.log_day(estate_id or 0, day, g.user)
+                else:
+                    def at(field):
+                        value = (request.form.get(field) or "").strip()
+                        if not value:
+                            return None
+                        try:
+                            t = dt.time.fromisoformat(value)
+                        except ValueError:
+                            abort(400, description=_("The date or time is not valid."))
+                        return service.naive(dt.datetime.combine(day, t, tzinfo=rules.zone))
+
+                    visitors.add_visitor(
+                        estate_id or 0, day, g.user, name=request.form.get("name", ""),
+                        id_number=request.form.get("id_number", ""), phone=request.form.get("phone", ""),
+                        house_id=_int_or_none(request.form.get("house")),
+                        visited_note=request.form.get("visited_note", ""), time_in=at("time_in"),
+                        time_out=at("time_out"), reason=request.form.get("reason", ""))
+                db.session.commit()
+            except service.CaseRefused as exc:
+                db.session.rollback()
+                flash(messages.refusal(exc), "danger")
+                status = 400
+            else:
+                flash(_("Saved."), "success")
+                return redirect(url_for("VisitorLogView.today"))
+        logs = (scoping.scoped_query(VisitorDay).filter(VisitorDay.day == day)
+                .order_by(VisitorDay.estate_id).all())
+        return self.render_template("changes/visitors_today.html", estates=estates, logs=logs, day=day,
+                                    local=local, title=_("Visitor log")), status
+
+    @expose("/days")
+    @has_access
+    def days(self):
+        default = service.local_today() - dt.timedelta(days=1)
+        day = _parse_date(request.args.get("day")) or default
+        logs = (scoping.scoped_query(VisitorDay).filter(VisitorDay.day == day)
+                .order_by(VisitorDay.committee_id, VisitorDay.estate_id).all())
+        missing = visitors.missing_logs(day, g.user) if day <= service.local_today() else []
+        return self.render_template("changes/visitors_days.html", day=day, logs=logs, missing=missing,
+                                    local=local, prev=day - dt.timedelta(days=1), next=day + dt.timedelta(days=1),
+                                    title=_("Visitor logs by estate"))
+
+
+class NotificationView(BaseView):
+    route_base = "/notifications"
+    default_view = "index"
+    class_permission_name = "Notification"
+    method_permission_name = {"index": "read", "mark_read": "read"}
+    base_permissions = ["can_read"]
+
+    @expose("/")
+    @has_access
+    def index(self):
+        rows = (db.session.query(Notification).filter(Notification.user_id == g.user.id)
+                .order_by(Notification.id.desc()).limit(200).all())
+        unread = sum(1 for n in rows if n.read_at is None)
+        return self.render_template("changes/notifications.html", rows=rows, unread=unread, local=local,
+                                    title=_("Notifications"))
+
+    @expose("/read", methods=["POST"])
+    @has_access
+    def mark_read(self):
+        (db.session.query(Notification).filter(Notification.user_id == g.user.id, Notification.read_at.is_(None))
+         .update({Notification.read_at: utcnow()}, synchronize_session=False))
+        db.session.commit()
+        return redirect(url_for("NotificationView.index"))
+
+
+def unread_count(user) -> int:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return 0
+    return db.session.query(Notification).filter(Notification.user_id == user.id,
+                                                 Notification.read_at.is_(None)).count()
