@@ -13,6 +13,9 @@ from flask_appbuilder.exceptions import PasswordComplexityValidationError
 def init_app(app) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(demo_data_command)
+    from app.monthly.cli import report_group  # issue 7: `report monthly --month YYYY-MM --format json|pdf|xlsx`
+
+    app.cli.add_command(report_group)
 
 
 @click.command("seed")
@@ -50,8 +53,10 @@ def _strong_password() -> str:
 @click.command("demo-data")
 @click.option("--persons", type=click.IntRange(1, 2_000_000), default=2000, show_default=True)
 @click.option("--seed", "seed", type=int, default=1, show_default=True)
+@click.option("--verifications", type=click.IntRange(0, 20_000_000), default=0, show_default=True,
+              help="Also add this many verification records over the last year (~32,000 is realistic).")
 @with_appcontext
-def demo_data_command(persons: int, seed: int) -> None:
+def demo_data_command(persons: int, seed: int, verifications: int = 0) -> None:
     """Build a realistic synthetic population (valid ID numbers, Chinese names, houses over the 23 committees)."""
     import time
 
@@ -60,6 +65,15 @@ def demo_data_command(persons: int, seed: int) -> None:
 
     started = time.perf_counter()
     counts = generate_population(db.engine, persons=persons, seed=seed)
+    if verifications:
+        from app.demo_data import generate_verifications
+
+        from app.monthly.table import rebuild_all
+
+        counts["verifications"] = generate_verifications(db.engine, verifications, seed)["records"]
+        # Bulk inserts bypass the flush hook that keeps the monthly table's latest-result rows.
+        with db.engine.begin() as conn:
+            rebuild_all(conn)
     # Fresh statistics: without them SQLite and PostgreSQL (autovacuum may lag a bulk load) choose slow plans.
     with db.engine.begin() as conn:
         conn.exec_driver_sql("ANALYZE")

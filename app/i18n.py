@@ -33,5 +33,7 @@ FAB_GAPS = (
     _l("Are you sure you want to delete this item?"),
     _l("Sign In with "),
     _l("OpenID"),
+    _l("The user role on the application, this will associate with a list of permissions"),
+    _l("The user group on the application, this will associate with a list of roles associated with the group"),
 )
 

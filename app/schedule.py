@@ -23,4 +23,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "changes.daily_check",
         "schedule": crontab(hour=6, minute=30),
     },
+    # The monthly close (issue 7): on the 1st, draft last month's table and ranking and ask the zone leaders to
+    # submit by RULE_SUBMISSION_DEADLINE_DAY.
+    "monthly-draft-last-month": {
+        "task": "monthly.draft_last_month",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
 }

@@ -14,6 +14,11 @@ from sqlalchemy import create_engine, text
 
 ADMIN_PASSWORD = "Test-Admin-Pass-2026"
 TABLES_TO_EMPTY = (
+    "talk", "ranking_comment", "crime_late_entry", "spot_inspection", "month_unlock", "month_zone_submission",
+    "month_close", "ranking_setting", "verification_latest",  # the monthly close (issue 7)
+    "verification_record_member", "roster_shift_member", "self_declaration", "window_applicant",
+    "verification_house_year", "verification_person_year",
+    "verification_record", "cross_check_assignment", "roster_shift",  # verification (issue 6): before its parents
     "notification", "visitor", "visitor_day", "estate", "change_case", "block_leader",
     "committee_workers",  # the change flow (issue 5): children before parents
     "document", "vehicle", "residence", "person", "house", "building", "block")

@@ -56,6 +56,36 @@ def world(app, places, users):
             db.session.flush()
             db.session.add(Visitor(log_day_id=log_day.id, committee_id=estate.committee_id, name=f"{name}访客",
                                    phone_masked="139****5678", reason="探亲"))
+            # Verification (issue 6): a record, a cross-check assignment, a self-declaration, a window case.
+            from app.verification.models import (
+                CrossCheckAssignment, SelfDeclaration, VerificationRecord, WindowApplicant,
+            )
+
+            committee_id = places[name]["committee"]
+            db.session.add_all([
+                VerificationRecord(checked_on=dt.date(2025, 3, 5), checked_at=dt.datetime(2025, 3, 5, 2, 0),
+                                   committee_id=committee_id, house_id=house_id, found_name=f"{name}未登人员",
+                                   found_id_number=make_id_number("310115", dt.date(1990, 2, 2 + n), 21),
+                                   result="should_register", kind="monthly", recorded_by_fk=users["street_office"]),
+                CrossCheckAssignment(user_id=users["zone_leader"], committee_id=committee_id, year=2025, month=3),
+                SelfDeclaration(committee_id=committee_id, house_id=house_id, address=f"{name}申报地址",
+                                address_key=f"house:{house_id}", name=f"{name}申报人",
+                                id_number=make_id_number("310115", dt.date(1991, 3, 3 + n), 31)),
+                WindowApplicant(committee_id=committee_id, house_id=house_id, name=f"{name}窗口申请人",
+                                id_number=make_id_number("310115", dt.date(1992, 4, 4 + n), 41),
+                                address=f"{name}窗口地址"),
+            ])
+            # The monthly close (issue 7): the office's inputs and a talk, in each committee.
+            from app.monthly.models import CrimeLateEntry, RankingComment, SpotInspection, Talk
+
+            db.session.add_all([
+                SpotInspection(year=2025, month=3, committee_id=committee_id, score=90, inspector=f"{name}检查组"),
+                CrimeLateEntry(year=2025, month=3, committee_id=committee_id, description=f"{name}涉案线索"),
+                RankingComment(year=2025, month=3, committee_id=committee_id, text=f"{name}点评"),
+                Talk(year=2025, month=3 + n, target="committee", committee_id=committee_id, times_last=1, rung=1,
+                     rung_code="committee_talk_social_worker", kind="约谈", who_talks="平安办",
+                     to_whom=f"{name}居民区综合管理社工", reason=f"{name}排名末位"),
+            ])
             ids[name] = {**places[name], "person": person.id, "residence": residence.id, "vehicle": vehicle.id,
                          "id_number": person.id_number, "document": document.id}
         db.session.commit()

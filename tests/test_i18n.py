@@ -18,7 +18,7 @@ def _extract(source: Path, mapping: str, out: Path) -> set[str]:
     cfg.write_text(mapping)
     subprocess.run(
         [*PYBABEL, "extract", "-F", str(cfg), "-k", "_l", "-k", "lazy_gettext", "-k", "_", "-k", "gettext",
-         "-k", "__", "-o", str(out), str(source)],
+         "-k", "__", "-k", "lazy_formatter_gettext", "-o", str(out), str(source)],
         check=True, capture_output=True, cwd=ROOT,
     )
     with out.open("rb") as f:

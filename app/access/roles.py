@@ -117,6 +117,39 @@ for _role, _grants in _CHANGE_GRANTS.items():
     ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants, _grant(("Notification",), READ))
 
 
+# Door-to-door verification (issue 6). "Verification" verbs: read (records, coverage, roster, the sweep pages),
+# write (verify: mark persons, in scope or on an assigned cross check), plan (duty roster, cross-check
+# assignments: zone leaders), process (the workstation: self-declarations, window lists: social workers).
+_VERIFICATION_GRANTS: dict[str, set[str]] = {
+    STREET_OFFICE: {READ},
+    POLICE_STATION: {READ},
+    ZONE_LEADER: {READ, "plan"},
+    TEAM_MEMBER: {READ, WRITE},
+    COMMUNITY_POLICE: {READ, WRITE},
+    COMMITTEE_DIRECTOR: {READ},
+    SOCIAL_WORKER: {READ, "process"},
+}
+for _role, _verbs in _VERIFICATION_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"Verification": set(_verbs)})
+
+
+# The monthly close (issue 7). "MonthlyClose": read (the table, ranking, ladders: street-wide), write (a zone
+# leader submits the month for the zone), approve (the office approves, freezes, unlocks). "RankingSettings":
+# weights, spot inspections, crime-related late entries, comments. "Talk": the ladders' talks (committee staff
+# read their own committee's).
+_MONTHLY_GRANTS: dict[str, dict[str, set[str]]] = {
+    STREET_OFFICE: _merge(_grant(("MonthlyClose",), READ, WRITE, "approve"),
+                          _grant(("RankingSettings", "Talk"), READ, WRITE)),
+    POLICE_STATION: _grant(("MonthlyClose", "Talk"), READ),
+    ZONE_LEADER: _grant(("MonthlyClose",), READ, WRITE),
+    COMMUNITY_POLICE: _grant(("Talk",), READ),
+    COMMITTEE_DIRECTOR: _grant(("Talk",), READ),
+    SOCIAL_WORKER: _grant(("Talk",), READ),
+}
+for _role, _grants in _MONTHLY_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants)
+
+
 def role_label(name: str) -> str:
     label = ROLE_LABELS.get(name)
     return str(label) if label is not None else name

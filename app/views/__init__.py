@@ -62,6 +62,51 @@ def register_views(appbuilder) -> None:
                         icon="fa-calendar", **changes)
     appbuilder.add_view(NotificationView, "notifications", label=_l("Notifications"), icon="fa-bell", **changes)
 
+    # Door-to-door verification (issue 6): the phone sweep, records, coverage, roster, cross checks, the
+    # workstation's queues (self-declarations, window cases) and the public self-declaration page.
+    from app.verification.public import PublicDeclareView, limit_public_posts
+    from app.verification.views import (
+        CoverageView, CrossCheckView, RosterView, SweepView, VerificationRecordView, WindowView, WorkstationView,
+    )
+
+    verification = {"category": "Verification", "category_label": _l("Verification")}
+    appbuilder.add_view(SweepView, "verification_sweep", label=_l("Door-to-door verification"), icon="fa-mobile-alt",
+                        **verification, category_icon="fa-clipboard-check")
+    appbuilder.add_view(VerificationRecordView, "verification_records", label=_l("Verification records"),
+                        icon="fa-list", **verification)
+    appbuilder.add_view(CoverageView, "verification_coverage", label=_l("Quota and coverage"), icon="fa-chart-pie",
+                        **verification)
+    appbuilder.add_view(RosterView, "verification_roster", label=_l("Duty roster"), icon="fa-calendar-alt",
+                        **verification)
+    appbuilder.add_view(CrossCheckView, "verification_cross", label=_l("Cross checks"), icon="fa-random",
+                        **verification)
+    appbuilder.add_view(WorkstationView, "verification_declarations", label=_l("Self-declarations"),
+                        icon="fa-qrcode", **verification)
+    appbuilder.add_view(WindowView, "verification_window", label=_l("Window cases"), icon="fa-id-card",
+                        **verification)
+    appbuilder.add_view_no_menu(PublicDeclareView)
+    limit_public_posts(appbuilder)
+
+    # The monthly close (issue 7): the table, ranking, submissions and approval, ladders, settings, talks.
+    from app.monthly.api import MonthlyApi
+    from app.monthly.views import (
+        CrimeLateEntryView, MonthlyCloseView, RankingCommentView, RankingSettingsView, SpotInspectionView, TalkView,
+    )
+
+    monthly = {"category": "Monthly", "category_label": _l("Monthly close")}
+    appbuilder.add_view(MonthlyCloseView, "monthly_close", label=_l("Monthly table and ranking"),
+                        icon="fa-table", **monthly, category_icon="fa-trophy")
+    appbuilder.add_view(TalkView, "talks", label=_l("Talks"), icon="fa-comments", **monthly)
+    appbuilder.add_view(SpotInspectionView, "spot_inspections", label=_l("Spot inspections"), icon="fa-search",
+                        **monthly)
+    appbuilder.add_view(CrimeLateEntryView, "crime_late_entries", label=_l("Crime-related late entries"),
+                        icon="fa-exclamation-triangle", **monthly)
+    appbuilder.add_view(RankingCommentView, "ranking_comments", label=_l("Ranking comments"), icon="fa-comment",
+                        **monthly)
+    appbuilder.add_view(RankingSettingsView, "ranking_settings", label=_l("Ranking settings"), icon="fa-sliders-h",
+                        **monthly)
+    appbuilder.add_api(MonthlyApi)
+
     appbuilder.add_view_no_menu(PersonLookup)
     appbuilder.add_view_no_menu(HouseLookup)
 

@@ -1,0 +1,126 @@
+"""Contexts of the monthly close's printed documents (reports/*.html), for app.documents.service.KINDS.
+
+Parameters travel in the document's params: {"month": "YYYY-MM"} for the table, the ranking bulletin and the
+party report; {"year": Y, "quarter": Q} for the quarterly bulletin; {"talk_id": n} for a talk notice. Approved
+months print their snapshot, so a bulletin reprinted later says what was approved.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.monthly import excel, service
+from app.monthly.table import parse_month, previous_month
+
+ISSUER = "上钢新村街道社区平安办（街道人口办）"
+TARGET_LABELS = {"committee": "居民区", "police": "社区民警", "member": "综合协管队员"}
+
+
+def _month(document) -> tuple[int, int]:
+    """The month asked for; by default (the generic request form sends no parameters) last month."""
+    if not document.params.get("month"):
+        today = service.local_today()
+        return previous_month(today.year, today.month)
+    return parse_month(str(document.params["month"]))
+
+
+def monthly_table_title(committee) -> str:
+    return _("Monthly verification table")
+
+
+def monthly_table_context(document) -> dict:
+    year, month = _month(document)
+    data = service.month_data(year, month)
+    decimals = data["rules"].get("accuracy_decimals", 1)
+    quota = data["rules"].get("monthly_quota_per_committee", 80)
+    rows = excel.table_rows(data["table"], decimals)
+    return {"title": excel.title(year, month), "h": excel.headers(quota), "rows": rows[:-1], "totals": rows[-1],
+            "total_label": excel.TOTAL_LABEL, "approved": data["approved"], "date": dt.date.today(),
+            "issuer": ISSUER}
+
+
+def ranking_bulletin_title(committee) -> str:
+    return _("Monthly ranking bulletin")
+
+
+def ranking_bulletin_context(document) -> dict:
+    year, month = _month(document)
+    data = service.month_data(year, month)
+    talks = service.month_talks(year, month)
+    ranking = data["ranking"]
+    return {"year": year, "month": month, "ranking": ranking, "members": data.get("members", []),
+            "rules": data["rules"], "approved": data["approved"], "talks": talks, "target_labels": TARGET_LABELS,
+            "under_quota": data.get("under_quota", []), "totals": data["table"]["totals"],
+            "totals_accuracy": excel.accuracy_text(data["table"]["totals"]),
+            "first": ranking[0] if ranking else None, "last": ranking[-1] if ranking else None,
+            "date": dt.date.today(), "issuer": ISSUER}
+
+
+def quarterly_bulletin_title(committee) -> str:
+    return _("Quarterly bulletin")
+
+
+def quarterly_bulletin_context(document) -> dict:
+    if "year" in document.params:
+        year, quarter = int(document.params["year"]), int(document.params["quarter"])
+    else:  # the last finished quarter
+        today = service.local_today()
+        year, quarter = (today.year, (today.month - 1) // 3) if today.month > 3 else (today.year - 1, 4)
+    if not 1 <= quarter <= 4:
+        raise ValueError("quarter must be 1 to 4")
+    months = [3 * (quarter - 1) + i for i in (1, 2, 3)]
+    per_month = [(m, service.month_data(year, m)) for m in months]
+    committees = service.committees()
+    rows = []
+    for c in committees:
+        entry = {"seq": c.seq, "committee": c.name, "ranks": [], "checked": 0, "correct": 0, "points": 0.0,
+                 "talks": 0}
+        for _m, data in per_month:
+            item = next(r for r in data["ranking"] if r["seq"] == c.seq)
+            entry["ranks"].append(item["rank"])
+            entry["checked"] += item["checked"]
+            entry["correct"] += item["correct"]
+            entry["points"] += item["points"]["total"]
+        entry["average"] = round(entry["points"] / 3, 2)
+        entry["accuracy_text"] = excel.accuracy_text({"correct": entry["correct"], "total": entry["checked"]})
+        rows.append(entry)
+    from app.monthly.models import Talk
+
+    talks = db.session.query(Talk).filter(Talk.year == year, Talk.month.in_(months)).order_by(Talk.month,
+                                                                                              Talk.id).all()
+    for talk in talks:
+        for entry in rows:
+            if talk.committee and talk.target == "committee" and entry["committee"] == talk.committee.name:
+                entry["talks"] += 1
+    rows.sort(key=lambda e: (-e["average"], e["seq"]))
+    return {"year": year, "quarter": quarter, "months": months, "rows": rows, "talks": talks,
+            "approved": all(d["approved"] for _m, d in per_month), "target_labels": TARGET_LABELS,
+            "date": dt.date.today(), "issuer": ISSUER}
+
+
+def party_report_title(committee) -> str:
+    return _("Monthly report to the community party committee")
+
+
+def party_report_context(document) -> dict:
+    context = ranking_bulletin_context(document)
+    year, month = context["year"], context["month"]
+    context["submissions"] = service.submissions(year, month)
+    context["cross"] = service.cross_check_counts(year, month)
+    return context
+
+
+def talk_notice_title(committee) -> str:
+    return _("Talk notice")
+
+
+def talk_notice_context(document) -> dict:
+    from app.monthly.models import Talk
+
+    talk = db.session.get(Talk, int(document.params["talk_id"]))
+    if talk is None or talk.committee_id != document.committee_id:
+        raise ValueError("talk not found for this document")
+    return {"talk": talk, "committee": talk.committee.name if talk.committee else "",
+            "target_label": TARGET_LABELS.get(talk.target, ""), "date": dt.date.today(), "issuer": ISSUER}

@@ -1,0 +1,568 @@
+"""The monthly close: the table and ranking of a month, zone submissions, approval (frozen snapshot), unlocks,
+ranking settings, and the talk ladders triggered by approval.
+
+No ``g.user``: functions that act take the acting user. Stored free text meant for print (talk reasons,
+notifications) is Chinese, the portal's language, since it is read later in any request's locale.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from fractions import Fraction
+from typing import Callable, Optional
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy.orm import Session
+
+from app.audit import record as audit_record
+from app.domain import ladders as ladder_rules
+from app.domain.monthly_table import MonthlyTable, build_monthly_table, format_accuracy
+from app.domain.ranking import CommitteeMonth, MemberMonth, last_placed, rank_committees, rank_team_members
+from app.domain.rules import Rules, rules_from_config
+from app.errors import UserFacingError
+from app.extensions import db
+from app.monthly import table as sql_table
+from app.monthly.models import (
+    STATE_APPROVED, STATE_DRAFT, TARGET_COMMITTEE, TARGET_MEMBER, TARGET_POLICE, CrimeLateEntry, MonthClose,
+    MonthUnlock, RankingComment, RankingSetting, SpotInspection, Talk, ZoneSubmission, utcnow,
+)
+
+log = logging.getLogger(__name__)
+
+# Rules fields the office may change in the UI (ranking_setting rows override them).
+EDITABLE_RULES = (
+    "weight_quantity", "weight_accuracy", "weight_timeliness", "weight_spot_inspection",
+    "penalty_per_late_crime_lead", "member_weight_quantity", "member_weight_accuracy", "member_monthly_quota",
+    "submission_deadline_day",
+)
+
+
+class MonthFrozen(UserFacingError):
+    def __init__(self, committee_id: int, day: dt.date):
+        self.committee_id, self.day = committee_id, day
+        super().__init__(_("%(year)s-%(month)02d is approved and frozen: ask the street office to unlock it, "
+                           "with a reason, before changing its verification records.",
+                           year=day.year, month=day.month))
+
+
+class CloseRefused(UserFacingError):
+    pass
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Rules and settings
+# --------------------------------------------------------------------------------------------------------------
+
+def base_rules() -> Rules:
+    return rules_from_config(current_app.config)
+
+
+def effective_rules() -> Rules:
+    """Configuration rules with the office's overrides (for months not yet approved)."""
+    overrides = {s.name: s.value for s in db.session.query(RankingSetting).all() if s.name in EDITABLE_RULES}
+    return dataclasses.replace(base_rules(), **overrides) if overrides else base_rules()
+
+
+def save_settings(values: dict[str, int], actor_name: str) -> Rules:
+    """Validate (Rules checks its limits) and store; raises CloseRefused with the reason."""
+    unknown = set(values) - set(EDITABLE_RULES)
+    if unknown:
+        raise CloseRefused(_("Unknown setting: %(name)s", name=", ".join(sorted(unknown))))
+    try:
+        rules = dataclasses.replace(effective_rules(), **values)
+    except (ValueError, TypeError) as exc:
+        raise CloseRefused(_("Invalid setting: %(reason)s", reason=str(exc))) from exc
+    for name, value in values.items():
+        row = db.session.query(RankingSetting).filter_by(name=name).one_or_none()
+        if row is None:
+            row = RankingSetting(name=name, value=value)
+            db.session.add(row)
+        if row.value != value or row.id is None:
+            row.value, row.updated_at, row.updated_by = value, utcnow(), actor_name[:128]
+    db.session.commit()
+    audit_record("ranking_settings", model="RankingSetting", detail=", ".join(f"{k}={v}" for k, v in
+                                                                             sorted(values.items())))
+    return rules
+
+
+def rules_dict(rules: Rules) -> dict:
+    return {name: getattr(rules, name) for name in EDITABLE_RULES + ("monthly_quota_per_committee",
+                                                                     "accuracy_decimals")}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The month's numbers
+# --------------------------------------------------------------------------------------------------------------
+
+def committees():
+    from app.models import Committee
+
+    return db.session.query(Committee).order_by(Committee.seq).all()
+
+
+def counts(year: int, month: int, *, direct: bool = False):
+    conn = db.session.connection()
+    if direct:
+        return sql_table.counts_direct(conn, year, month)
+    return sql_table.counts_fast(conn, year, month)
+
+
+def live_table(year: int, month: int, rules: Optional[Rules] = None, *, direct: bool = False) -> MonthlyTable:
+    rules = rules or effective_rules()
+    by_id = counts(year, month, direct=direct)
+    rows = committees()
+    return build_monthly_table(year, month, [(c.seq, c.name) for c in rows],
+                               {c.seq: by_id[c.id] for c in rows if c.id in by_id}, rules)
+
+
+def cross_check_counts(year: int, month: int) -> dict[str, dict]:
+    """The month's cross checks, counted with the same rule, reported apart: {committee name: counts}."""
+    by_id = sql_table.counts_direct(db.session.connection(), year, month, cross=True)
+    return {c.name: {"total": by_id[c.id].total, "should_register": by_id[c.id].should_register,
+                     "should_cancel": by_id[c.id].should_cancel, "correct": by_id[c.id].correct}
+            for c in committees() if c.id in by_id}
+
+
+def spot_scores(year: int, month: int) -> dict[int, float]:
+    rows = db.session.execute(
+        select(SpotInspection.committee_id, func.avg(SpotInspection.score))
+        .where(SpotInspection.year == year, SpotInspection.month == month)
+        .group_by(SpotInspection.committee_id)).all()
+    return {cid: round(float(avg), 2) for cid, avg in rows}
+
+
+def crime_late_counts(year: int, month: int) -> dict[int, int]:
+    rows = db.session.execute(
+        select(CrimeLateEntry.committee_id, func.count())
+        .where(CrimeLateEntry.year == year, CrimeLateEntry.month == month)
+        .group_by(CrimeLateEntry.committee_id)).all()
+    return {cid: int(n) for cid, n in rows}
+
+
+def comments(year: int, month: int) -> dict[int, str]:
+    return {c.committee_id: c.text for c in db.session.query(RankingComment).filter_by(year=year, month=month)}
+
+
+def timeliness(year: int, month: int, now: Optional[dt.datetime] = None) -> dict[int, dict]:
+    try:
+        from app.changes.service import overdue_counts
+    except ImportError:  # the change flow is not installed
+        return {}
+    return overdue_counts(year, month, now=now)
+
+
+def committee_ranking(year: int, month: int, table: MonthlyTable, rules: Rules,
+                      now: Optional[dt.datetime] = None) -> list[dict]:
+    """Every committee's score with each part's points, best first (JSON-ready)."""
+    rows = committees()
+    by_seq = {row.seq: row for row in table.rows}
+    spots, crimes, changes = spot_scores(year, month), crime_late_counts(year, month), timeliness(year, month, now)
+    notes = comments(year, month)
+    months = []
+    for c in rows:
+        row = by_seq[c.seq]
+        change = changes.get(c.id, {})
+        months.append(CommitteeMonth.from_counts(
+            c.seq, c.name, row.total, row.correct, int(change.get("total", 0)), int(change.get("on_time", 0)),
+            spots.get(c.id), crimes.get(c.id, 0)))
+    inputs = {m.seq: m for m in months}
+    ids = {c.seq: c.id for c in rows}
+    result = []
+    for scored in rank_committees(months, rules):
+        m = inputs[scored.seq]
+        result.append({
+            "rank": scored.rank, "seq": scored.seq, "committee": scored.committee, "committee_id": ids[scored.seq],
+            "checked": m.checked, "correct": m.correct, "accuracy": m.accuracy,
+            "accuracy_text": format_accuracy(m.exact_accuracy, rules.accuracy_decimals),
+            "changes_total": m.changes_total, "changes_on_time": m.changes_on_time,
+            "spot_score": m.spot_score, "late_crime_leads": m.late_crime_leads,
+            "points": scored.display_points(), "comment": notes.get(ids[scored.seq], ""),
+        })
+    return result
+
+
+def member_months(year: int, month: int, rules: Rules) -> list[MemberMonth]:
+    """Each team member's records in the month: checked = records they made; confirmed = those no later record
+    of the same person and committee, by someone else, with another result, overturned."""
+    from app.access.roles import TEAM_MEMBER
+
+    vr = sql_table.verification_table()
+    first, last = sql_table.month_bounds(year, month)
+    later = vr.alias("later")
+    overturned = exists().where(
+        later.c.person_id == vr.c.person_id, later.c.committee_id == vr.c.committee_id,
+        later.c.recorded_by_fk != vr.c.recorded_by_fk, later.c.result != vr.c.result,
+        (later.c.checked_on > vr.c.checked_on)
+        | and_(later.c.checked_on == vr.c.checked_on, later.c.checked_at > vr.c.checked_at),
+    )
+    query = (
+        select(vr.c.recorded_by_fk, func.count(), func.sum(case((overturned, 1), else_=0)))
+        .where(vr.c.checked_on >= first, vr.c.checked_on <= last, vr.c.recorded_by_fk.isnot(None))
+        .group_by(vr.c.recorded_by_fk)
+    )
+    stats = {uid: (int(n), int(bad or 0)) for uid, n, bad in db.session.execute(query)}
+    sm = current_app.appbuilder.sm
+    user_model = sm.user_model
+    role = sm.find_role(TEAM_MEMBER)
+    members = {}
+    if role is not None:
+        for user in db.session.query(user_model).filter(user_model.active.is_(True)).order_by(user_model.id):
+            if role in user.roles:
+                members[user.id] = user
+    for uid in stats:
+        if uid not in members:
+            user = db.session.get(user_model, uid)
+            if user is not None:
+                members[uid] = user
+    result = []
+    for uid in sorted(members):
+        user = members[uid]
+        checked, bad = stats.get(uid, (0, 0))
+        name = f"{user.first_name or ''}{user.last_name or ''}".strip() or user.username
+        result.append(MemberMonth(uid, name, checked, checked - bad))
+    return result
+
+
+def member_ranking(year: int, month: int, rules: Rules) -> list[dict]:
+    months = {m.member_id: m for m in member_months(year, month, rules)}
+    return [
+        {"rank": s.rank, "member_id": s.member_id, "name": s.name, "checked": months[s.member_id].checked,
+         "confirmed": months[s.member_id].confirmed, "quantity": round(s.quantity, 2),
+         "accuracy": round(s.accuracy, 2), "total": round(s.total, 2)}
+        for s in rank_team_members(months.values(), rules)
+    ]
+
+
+def compute_month(year: int, month: int, *, rules: Optional[Rules] = None, direct: bool = False,
+                  now: Optional[dt.datetime] = None) -> dict:
+    """The month's table, ranking and member ranking, computed now (JSON-ready)."""
+    rules = rules or effective_rules()
+    table = live_table(year, month, rules, direct=direct)
+    return {
+        "month": table.month_key,
+        "title": table.title,
+        "table": table.to_json_dict(),
+        "under_quota": list(table.under_quota_committees),
+        "ranking": committee_ranking(year, month, table, rules, now),
+        "members": member_ranking(year, month, rules),
+        "rules": rules_dict(rules),
+    }
+
+
+def get_close(year: int, month: int) -> Optional[MonthClose]:
+    return db.session.query(MonthClose).filter_by(year=year, month=month).one_or_none()
+
+
+def month_data(year: int, month: int) -> dict:
+    """What every output shows: the approved snapshot if the month is approved, else the live numbers."""
+    close = get_close(year, month)
+    if close is not None and close.state == STATE_APPROVED and close.snapshot:
+        data = dict(close.snapshot)
+        data["approved"] = True
+        data["approved_at"] = close.approved_at.isoformat() if close.approved_at else None
+        data["approved_by"] = close.approved_by
+    else:
+        data = compute_month(year, month)
+        data["approved"] = False
+    return data
+
+
+def table_json(year: int, month: int) -> dict:
+    """The JSON of the table: month, rows (seq, committee, total, should_register, should_cancel, correct,
+    accuracy, remark), totals; plus approved (bool)."""
+    data = month_data(year, month)
+    return {**data["table"], "approved": data["approved"]}
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Submission, approval, freezing
+# --------------------------------------------------------------------------------------------------------------
+
+def submission_deadline(year: int, month: int, rules: Optional[Rules] = None) -> dt.date:
+    rules = rules or effective_rules()
+    ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
+    return dt.date(ny, nm, rules.submission_deadline_day)
+
+
+def local_today(rules: Optional[Rules] = None, now: Optional[dt.datetime] = None) -> dt.date:
+    rules = rules or effective_rules()
+    moment = (now or dt.datetime.now(dt.timezone.utc))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(rules.zone).date()
+
+
+def _ensure_close(year: int, month: int) -> MonthClose:
+    close = get_close(year, month)
+    if close is None:
+        close = MonthClose(year=year, month=month, state=STATE_DRAFT)
+        db.session.add(close)
+        db.session.flush()
+    return close
+
+
+def _roles(user) -> set[str]:
+    return {r.name for r in getattr(user, "roles", [])}
+
+
+def _name(user) -> str:
+    full = f"{getattr(user, 'first_name', '') or ''}{getattr(user, 'last_name', '') or ''}".strip()
+    return f"{full} ({user.username})" if full else user.username
+
+
+def _check_month_over(year: int, month: int, now: Optional[dt.datetime]) -> None:
+    today = local_today(now=now)
+    if (year, month) >= (today.year, today.month):
+        raise CloseRefused(_("A month can be submitted or approved only after it has ended."))
+
+
+def submit_zone(year: int, month: int, zone_id: int, user, *, now: Optional[dt.datetime] = None,
+                note: str = "") -> ZoneSubmission:
+    """A zone leader submits the month for the zone's committees (once; on time if by the deadline)."""
+    from app.access.roles import ADMIN, STREET_OFFICE, ZONE_LEADER
+
+    roles = _roles(user)
+    if not (roles & {ADMIN, STREET_OFFICE}) and not (ZONE_LEADER in roles and user.zone_id == zone_id):
+        raise CloseRefused(_("Only the zone's leader can submit the month for the zone."))
+    _check_month_over(year, month, now)
+    close = _ensure_close(year, month)
+    if close.state == STATE_APPROVED:
+        raise CloseRefused(_("This month is already approved."))
+    existing = db.session.query(ZoneSubmission).filter_by(year=year, month=month, zone_id=zone_id).one_or_none()
+    if existing is not None:
+        raise CloseRefused(_("This zone has already submitted this month."))
+    when = (now.astimezone(dt.timezone.utc).replace(tzinfo=None) if now and now.tzinfo else now) or utcnow()
+    submission = ZoneSubmission(year=year, month=month, zone_id=zone_id, submitted_at=when,
+                                submitted_by_fk=user.id, submitted_by=_name(user)[:128],
+                                on_time=local_today(now=now) <= submission_deadline(year, month),
+                                note=(note or "")[:500] or None)
+    db.session.add(submission)
+    db.session.commit()
+    audit_record("month_submit", model="ZoneSubmission", record_id=submission.id,
+                 detail=f"{year:04d}-{month:02d} zone={zone_id} on_time={submission.on_time}")
+    return submission
+
+
+def submissions(year: int, month: int) -> list[dict]:
+    """Every zone with its submission (or none) for the month."""
+    from app.models import Zone
+
+    done = {s.zone_id: s for s in db.session.query(ZoneSubmission).filter_by(year=year, month=month)}
+    deadline = submission_deadline(year, month)
+    return [{"zone": z, "submission": done.get(z.id), "deadline": deadline}
+            for z in db.session.query(Zone).order_by(Zone.id)]
+
+
+def approve_month(year: int, month: int, user, *, now: Optional[dt.datetime] = None) -> MonthClose:
+    """The office approves: the month's numbers are computed from the records themselves (not the maintained
+    table), stored as the snapshot with the rules used, the month is frozen, and the ladders climb."""
+    from app.access.roles import ADMIN, STREET_OFFICE
+
+    if not _roles(user) & {ADMIN, STREET_OFFICE}:
+        raise CloseRefused(_("Only the street office approves a month."))
+    _check_month_over(year, month, now)
+    close = _ensure_close(year, month)
+    reapproval = close.state == STATE_APPROVED
+    if reapproval and not open_unlocks(year, month):
+        raise CloseRefused(_("This month is already approved."))
+    snapshot_rules = effective_rules()
+    if reapproval and close.snapshot:  # an approved month keeps the rules it was approved with
+        snapshot_rules = dataclasses.replace(snapshot_rules, **{k: v for k, v in close.snapshot["rules"].items()
+                                                                 if k in EDITABLE_RULES})
+    data = compute_month(year, month, rules=snapshot_rules, direct=True, now=now)
+    close.snapshot = data
+    close.state = STATE_APPROVED
+    close.approved_at = utcnow()
+    close.approved_by_fk = user.id
+    close.approved_by = _name(user)[:128]
+    for unlock in open_unlocks(year, month):
+        unlock.closed_at = utcnow()
+    talks = [] if reapproval else climb_ladders(year, month, data)
+    db.session.commit()
+    audit_record("month_reapprove" if reapproval else "month_approve", model="MonthClose", record_id=close.id,
+                 detail=f"{year:04d}-{month:02d} talks={len(talks)}")
+    return close
+
+
+def open_unlocks(year: int, month: int, committee_id: Optional[int] = None) -> list[MonthUnlock]:
+    query = db.session.query(MonthUnlock).filter_by(year=year, month=month).filter(MonthUnlock.closed_at.is_(None))
+    if committee_id is not None:
+        query = query.filter_by(committee_id=committee_id)
+    return query.all()
+
+
+def unlock_month(year: int, month: int, committee_id: int, reason: str, user) -> MonthUnlock:
+    """Reopen an approved month for one committee's records; the reason is audited. Approving again closes it."""
+    from app.access.roles import ADMIN, STREET_OFFICE
+
+    if not _roles(user) & {ADMIN, STREET_OFFICE}:
+        raise CloseRefused(_("Only the street office unlocks an approved month."))
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise CloseRefused(_("Give a reason for the unlock."))
+    close = get_close(year, month)
+    if close is None or close.state != STATE_APPROVED:
+        raise CloseRefused(_("Only an approved month can be unlocked."))
+    unlock = MonthUnlock(year=year, month=month, committee_id=committee_id, reason=reason[:500],
+                         opened_by=_name(user)[:128])
+    db.session.add(unlock)
+    db.session.commit()
+    audit_record("month_unlock", model="MonthUnlock", record_id=unlock.id, committee_id=committee_id,
+                 detail=f"{year:04d}-{month:02d}: {reason[:400]}")
+    return unlock
+
+
+def frozen_checker(session: Session) -> Callable[[int, dt.date], bool]:
+    """A function (committee_id, day) → frozen?, caching the approved months for one flush."""
+    approved: dict[tuple[int, int], bool] = {}
+    unlocked: dict[tuple[int, int], set[int]] = {}
+    conn = session.connection()
+
+    def check(committee_id: int, day: dt.date) -> bool:
+        key = (day.year, day.month)
+        if key not in approved:
+            state = conn.execute(select(MonthClose.state).where(MonthClose.year == key[0],
+                                                                 MonthClose.month == key[1])).scalar()
+            approved[key] = state == STATE_APPROVED
+            unlocked[key] = set(conn.execute(select(MonthUnlock.committee_id).where(
+                MonthUnlock.year == key[0], MonthUnlock.month == key[1], MonthUnlock.closed_at.is_(None))).scalars())
+        return approved[key] and committee_id not in unlocked[key]
+
+    return check
+
+
+def is_month_frozen(committee_id: int, day: dt.date) -> bool:
+    """True when ``day``'s month is approved and not unlocked for ``committee_id``: its verification records
+    may not be added, changed or deleted (the verification screens can ask before showing an edit button)."""
+    return frozen_checker(db.session)(committee_id, day)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Ladders (约谈)
+# --------------------------------------------------------------------------------------------------------------
+
+def _users_with_role(committee_id: int, role_name: str) -> list:
+    try:
+        from app.changes.service import committee_role_users
+    except ImportError:
+        return []
+    user_model = current_app.appbuilder.sm.user_model
+    return [db.session.get(user_model, uid) for uid in committee_role_users(committee_id, role_name)]
+
+
+def _times_last(year: int, target: str, *, committee_id=None, member_user_id=None, before_month: int) -> int:
+    query = db.session.query(func.count(Talk.id)).filter(Talk.year == year, Talk.target == target,
+                                                         Talk.month < before_month)
+    if committee_id is not None:
+        query = query.filter(Talk.committee_id == committee_id)
+    if member_user_id is not None:
+        query = query.filter(Talk.member_user_id == member_user_id)
+    return int(query.scalar() or 0)
+
+
+def _names(users) -> str:
+    return "、".join(f"{u.first_name or ''}{u.last_name or ''}".strip() or u.username for u in users if u)
+
+
+def climb_ladders(year: int, month: int, data: dict) -> list[Talk]:
+    """At approval: the last-placed committee, its community police and the last-placed team member each get
+    the next rung of their ladder for the calendar year, as a Talk (date and place to be filled in)."""
+    from app.access.roles import COMMITTEE_DIRECTOR, COMMUNITY_POLICE, SOCIAL_WORKER
+
+    talks = []
+    ranking = data["ranking"]
+    if ranking:
+        last = max(ranking, key=lambda r: r["rank"])
+        cid = last["committee_id"]
+        times = _times_last(year, TARGET_COMMITTEE, committee_id=cid, before_month=month) + 1
+        rung = ladder_rules.committee_rung(times)
+        reason = (f"{year}年{month}月居民区实有人口服务管理工作排名末位（第{last['rank']}名，"
+                  f"{last['points']['total']}分），本年度第{times}次排名末位")
+        to_role = {1: SOCIAL_WORKER, 2: COMMITTEE_DIRECTOR}.get(rung.number)
+        named = _names(_users_with_role(cid, to_role)) if to_role else ""
+        talks.append(Talk(year=year, month=month, target=TARGET_COMMITTEE, committee_id=cid, times_last=times,
+                          rung=rung.number, rung_code=rung.code, kind=rung.kind, who_talks=rung.who_talks,
+                          to_whom=f"{last['committee']}居民区{rung.to_whom}" + (f"（{named}）" if named else ""),
+                          participants=rung.who_talks, reason=reason))
+        police_times = _times_last(year, TARGET_POLICE, committee_id=cid, before_month=month) + 1
+        prung = ladder_rules.police_rung(police_times)
+        police = _names(_users_with_role(cid, COMMUNITY_POLICE))
+        talks.append(Talk(year=year, month=month, target=TARGET_POLICE, committee_id=cid, times_last=police_times,
+                          rung=prung.number, rung_code=prung.code, kind=prung.kind, who_talks=prung.who_talks,
+                          to_whom=f"{last['committee']}居民区{prung.to_whom}" + (f"（{police}）" if police else ""),
+                          participants=prung.who_talks, reason=reason))
+    members = data.get("members") or []
+    if members:
+        last_member = max(members, key=lambda r: r["rank"])
+        uid = last_member["member_id"]
+        times = _times_last(year, TARGET_MEMBER, member_user_id=uid, before_month=month) + 1
+        mrung = ladder_rules.team_member_rung(times)
+        talks.append(Talk(year=year, month=month, target=TARGET_MEMBER, member_user_id=uid,
+                          member_name=last_member["name"][:128], times_last=times, rung=mrung.number,
+                          rung_code=mrung.code, kind=mrung.kind, who_talks=mrung.who_talks,
+                          to_whom=f"{mrung.to_whom}{last_member['name']}", participants=mrung.who_talks,
+                          reason=(f"{year}年{month}月综合协管队员绩效排名末位（{last_member['total']}分），"
+                                  f"本年度第{times}次")))
+    db.session.add_all(talks)
+    return talks
+
+
+def ladder_history(year: int, user=None) -> list[dict]:
+    """Per committee (in table order): the year's talks, rung by rung (committees the user may see)."""
+    from app import scoping
+
+    visible = scoping.visible_committee_ids(user) if user is not None else None  # None: street-wide (tasks)
+    talks = (db.session.query(Talk).filter(Talk.year == year, Talk.committee_id.isnot(None))
+             .order_by(Talk.month, Talk.id).all())
+    by_committee: dict[int, list[Talk]] = {}
+    for talk in talks:
+        by_committee.setdefault(talk.committee_id, []).append(talk)
+    return [{"committee": c, "talks": by_committee.get(c.id, [])} for c in committees()
+            if visible is None or c.id in visible]
+
+
+def month_talks(year: int, month: int) -> list[Talk]:
+    return db.session.query(Talk).filter_by(year=year, month=month).order_by(Talk.id).all()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Drafting (the 1st of the month)
+# --------------------------------------------------------------------------------------------------------------
+
+def draft_month(year: int, month: int) -> dict:
+    """Draft the month (its close row, numbers computed once to warm and check them) and ask the zone leaders to
+    submit. Idempotent: each leader is notified once per month. Commits."""
+    from app.access.roles import ZONE_LEADER
+
+    close = _ensure_close(year, month)
+    if close.drafted_at is None:
+        close.drafted_at = utcnow()
+    data = compute_month(year, month) if close.state != STATE_APPROVED else close.snapshot
+    deadline = submission_deadline(year, month)
+    text = (f"{year}年{month}月居民区实有人口核查月报表及排名已生成，请于{deadline.month}月{deadline.day}日前"
+            f"核对并提交本片区月报")
+    link = f"/monthly/month/{year:04d}-{month:02d}"
+    notified = 0
+    sm = current_app.appbuilder.sm
+    role = sm.find_role(ZONE_LEADER)
+    leaders = [u for u in db.session.query(sm.user_model).filter(sm.user_model.active.is_(True))
+               .order_by(sm.user_model.id) if role in u.roles] if role is not None else []
+    try:
+        from app.changes.service import notify
+    except ImportError:
+        notify = None
+    for leader in leaders:
+        if notify is None:
+            log.info("monthly close: would notify %s: %s", leader.username, text)
+        elif notify(leader.id, text, link, once=True):
+            notified += 1
+    db.session.commit()
+    return {"month": sql_table.month_key(year, month), "notified": notified,
+            "committees": len(data["table"]["rows"]) if data else 0}
+
+
+def exact_share(numerator: int, denominator: int) -> Optional[Fraction]:
+    return Fraction(numerator, denominator) if denominator else None

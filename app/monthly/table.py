@@ -1,0 +1,202 @@
+"""The monthly table's numbers (附件2) from ``verification_record``, for any month, in SQL.
+
+Counting rule (DOMAIN.md default, reference: app.domain.monthly_table.latest_result_per_person): a person counts
+at most once per committee per month, with the month's latest result (latest ``checked_on``, then
+``checked_at``, then record id); a record with no person (someone found unregistered) counts once on its own;
+cross checks are left out of the table and reported apart with the same rule.
+
+Two ways to the same numbers:
+- ``counts_direct``: a window function over the month's records (ROW_NUMBER per committee and person). Always
+  right, whatever wrote the records; cost grows with the month's records (a sort of all of them). Used for the
+  approved snapshot and as the reference in tests.
+- ``counts_fast``: a GROUP BY over ``verification_latest``, the per-(month, committee, person) latest row kept up
+  to date on every ORM flush (app/monthly/hooks.py). One row per person counted, read through the covering index
+  (month, committee_id, result). Writers that bypass the ORM (Core bulk loads such as demo data) must call
+  ``rebuild_latest`` afterwards — the trade-off for a table page that stays fast at a million records.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Iterable, Optional
+
+from sqlalchemy import Table, and_, delete, func, insert, literal, select
+from sqlalchemy.engine import Connection
+
+from app.domain.monthly_table import CORRECT, SHOULD_CANCEL, SHOULD_REGISTER, CommitteeCounts
+
+# Issue 6 stores 'cross_check'; the pure domain module calls it 'cross'. Both are excluded.
+CROSS_KINDS = ("cross_check", "cross")
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+class BadMonth(ValueError):
+    """A month string that is not YYYY-MM of a real month."""
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    match = _MONTH_RE.match((text or "").strip())
+    if not match:
+        raise BadMonth(text)
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise BadMonth(text)
+    return year, month
+
+
+def month_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def month_number(year: int, month: int) -> int:
+    """YYYYMM, the month column of verification_latest."""
+    return year * 100 + month
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    """First and last local day of the month."""
+    first = dt.date(year, month, 1)
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return first, nxt - dt.timedelta(days=1)
+
+
+def previous_month(year: int, month: int) -> tuple[int, int]:
+    return (year - 1, 12) if month == 1 else (year, month - 1)
+
+
+def verification_table() -> Table:
+    from app.verification.models import VerificationRecord
+
+    return VerificationRecord.__table__
+
+
+def latest_table() -> Table:
+    from app.monthly.models import VerificationLatest
+
+    return VerificationLatest.__table__
+
+
+def _ranked(vr: Table, year: int, month: int, *, cross: bool = False):
+    """The month's records numbered per (committee, person), latest first; no-person rows are their own group."""
+    first, last = month_bounds(year, month)
+    kind_filter = vr.c.kind.in_(CROSS_KINDS) if cross else vr.c.kind.notin_(CROSS_KINDS)
+    person_key = func.coalesce(vr.c.person_id, -vr.c.id)
+    rn = func.row_number().over(
+        partition_by=(vr.c.committee_id, person_key),
+        order_by=(vr.c.checked_on.desc(), vr.c.checked_at.desc(), vr.c.id.desc()),
+    )
+    return (
+        select(vr.c.id, vr.c.committee_id, vr.c.person_id, vr.c.result, rn.label("rn"))
+        .where(vr.c.checked_on >= first, vr.c.checked_on <= last, kind_filter)
+        .subquery("ranked")
+    )
+
+
+def _tally(rows: Iterable) -> dict[int, CommitteeCounts]:
+    tallies: dict[int, dict[str, int]] = {}
+    for committee_id, result, n in rows:
+        tally = tallies.setdefault(committee_id, {CORRECT: 0, SHOULD_REGISTER: 0, SHOULD_CANCEL: 0})
+        if result in tally:
+            tally[result] += int(n)
+    return {cid: CommitteeCounts(**t) for cid, t in tallies.items()}
+
+
+def counts_direct(conn: Connection, year: int, month: int, *, vr: Optional[Table] = None,
+                  cross: bool = False) -> dict[int, CommitteeCounts]:
+    """{committee_id: counts} straight from the records (cross=True: the cross checks, reported apart)."""
+    vr = vr if vr is not None else verification_table()
+    ranked = _ranked(vr, year, month, cross=cross)
+    query = (
+        select(ranked.c.committee_id, ranked.c.result, func.count())
+        .where(ranked.c.rn == 1)
+        .group_by(ranked.c.committee_id, ranked.c.result)
+    )
+    return _tally(conn.execute(query))
+
+
+def counts_fast(conn: Connection, year: int, month: int, *, latest: Optional[Table] = None
+                ) -> dict[int, CommitteeCounts]:
+    """{committee_id: counts} from verification_latest (index-only GROUP BY)."""
+    latest = latest if latest is not None else latest_table()
+    query = (
+        select(latest.c.committee_id, latest.c.result, func.count())
+        .where(latest.c.month == month_number(year, month))
+        .group_by(latest.c.committee_id, latest.c.result)
+    )
+    return _tally(conn.execute(query))
+
+
+def rebuild_latest(conn: Connection, year: int, month: int, *, vr: Optional[Table] = None,
+                   latest: Optional[Table] = None) -> int:
+    """Recompute the month's rows of verification_latest from the records (after a bulk load). Returns rows."""
+    vr = vr if vr is not None else verification_table()
+    latest = latest if latest is not None else latest_table()
+    number = month_number(year, month)
+    conn.execute(delete(latest).where(latest.c.month == number))
+    ranked = _ranked(vr, year, month)
+    source = select(ranked.c.id, literal(number), ranked.c.committee_id, ranked.c.person_id, ranked.c.result) \
+        .where(ranked.c.rn == 1)
+    conn.execute(insert(latest).from_select(["record_id", "month", "committee_id", "person_id", "result"], source))
+    return conn.execute(select(func.count()).select_from(latest).where(latest.c.month == number)).scalar() or 0
+
+
+def rebuild_all(conn: Connection, *, vr: Optional[Table] = None, latest: Optional[Table] = None) -> int:
+    """Rebuild every month that has records."""
+    vr = vr if vr is not None else verification_table()
+    lo, hi = conn.execute(select(func.min(vr.c.checked_on), func.max(vr.c.checked_on))).one()
+    if lo is None:
+        return 0
+    if isinstance(lo, str):  # SQLite through a plain Table may hand back text
+        lo, hi = dt.date.fromisoformat(lo), dt.date.fromisoformat(hi)
+    total = 0
+    year, month = lo.year, lo.month
+    while (year, month) <= (hi.year, hi.month):
+        total += rebuild_latest(conn, year, month, vr=vr, latest=latest)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return total
+
+
+def refresh_keys(conn: Connection, record_ids: Iterable[int], person_keys: Iterable[tuple[int, int, int]], *,
+                 vr: Optional[Table] = None, latest: Optional[Table] = None) -> None:
+    """Bring verification_latest up to date for what one flush touched.
+
+    ``record_ids``: every record inserted, changed or deleted (their own rows go first, which handles records
+    without a person and records moved to another month or committee); ``person_keys``: (year, month,
+    committee_id, person_id) before and after the change, whose latest row is then recomputed."""
+    vr = vr if vr is not None else verification_table()
+    latest = latest if latest is not None else latest_table()
+    ids = sorted(set(record_ids))
+    if ids:
+        conn.execute(delete(latest).where(latest.c.record_id.in_(ids)))
+        # Records without a person count on their own: re-add the ones that still exist and count.
+        for year, month in {(y, m) for y, m in _months_of(conn, vr, ids)}:
+            first, last = month_bounds(year, month)
+            source = select(vr.c.id, literal(month_number(year, month)), vr.c.committee_id, vr.c.person_id,
+                            vr.c.result).where(
+                vr.c.id.in_(ids), vr.c.person_id.is_(None), vr.c.kind.notin_(CROSS_KINDS),
+                vr.c.checked_on >= first, vr.c.checked_on <= last)
+            conn.execute(insert(latest).from_select(
+                ["record_id", "month", "committee_id", "person_id", "result"], source))
+    for year, month, committee_id, person_id in sorted({k for k in person_keys if None not in k}):
+        number = month_number(year, month)
+        conn.execute(delete(latest).where(and_(latest.c.month == number, latest.c.committee_id == committee_id,
+                                               latest.c.person_id == person_id)))
+        first, last = month_bounds(year, month)
+        source = (
+            select(vr.c.id, literal(number), vr.c.committee_id, vr.c.person_id, vr.c.result)
+            .where(vr.c.committee_id == committee_id, vr.c.person_id == person_id,
+                   vr.c.checked_on >= first, vr.c.checked_on <= last, vr.c.kind.notin_(CROSS_KINDS))
+            .order_by(vr.c.checked_on.desc(), vr.c.checked_at.desc(), vr.c.id.desc())
+            .limit(1)
+        )
+        conn.execute(insert(latest).from_select(
+            ["record_id", "month", "committee_id", "person_id", "result"], source))
+
+
+def _months_of(conn: Connection, vr: Table, ids: list[int]):
+    for (day,) in conn.execute(select(vr.c.checked_on).where(vr.c.id.in_(ids)).distinct()):
+        if isinstance(day, str):
+            day = dt.date.fromisoformat(day)
+        if day is not None:
+            yield day.year, day.month

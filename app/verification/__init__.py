@@ -1,0 +1,2 @@
+"""Door-to-door verification (issue 6): the phone sweep, roster, quota and coverage, cross checks,
+self-declaration and window cases."""

@@ -1,0 +1,538 @@
+"""Screens of verification: the phone sweep (own templates, JSON marks), quota and coverage, the duty roster,
+cross-check assignments and summary, the self-declaration queue, window cases, and the record list.
+
+Every view on "Verification" declares the same base_permissions (FAB's sync deletes the others'):
+read (see records, coverage, roster), write (verify: mark persons), plan (roster, cross-check assignments),
+process (the workstation: self-declarations, window lists).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import abort, flash, g, jsonify, redirect, request, session, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app import scoping
+from app.domain.idnumber import InvalidIdNumber, mask_id_number
+from app.domain.monthly_table import CORRECT, MONTHLY_CHECK, SHOULD_CANCEL, WINDOW_CHECK
+from app.errors import id_number_message
+from app.extensions import db
+from app.verification import messages, service
+from app.verification.models import (
+    DECLARATION_PENDING,
+    SHIFTS,
+    WINDOW_PENDING,
+    CrossCheckAssignment,
+    RosterShift,
+    SelfDeclaration,
+    VerificationRecord,
+    WindowApplicant,
+)
+from app.views.base import PortalInterface, PortalModelView
+
+PERMISSION = "Verification"
+BASE_PERMISSIONS = ["can_read", "can_write", "can_plan", "can_process"]
+TEAM_KEY = "verification_team"
+
+
+def _can(verb: str) -> bool:
+    from flask import current_app
+
+    user = getattr(g, "user", None)
+    return bool(user is not None and user.is_authenticated
+                and current_app.appbuilder.sm.has_access(f"can_{verb}", PERMISSION))
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "fetch" or request.accept_mimetypes.best == "application/json"
+
+
+def _team() -> service.Team:
+    data = session.get(TEAM_KEY) or {}
+    shift = data.get("shift") if data.get("shift") in SHIFTS else service.default_shift()
+    return service.Team(shift=shift, police_user_id=_int(data.get("police")),
+                        member_ids=[i for i in (_int(x) for x in data.get("members", [])) if i],
+                        entered_into_pda=bool(data.get("pda")))
+
+
+def _users_with_role(role_name: str, committee_ids=None, zone_id=None):
+    from app.models import PortalUser
+
+    sm_role = db.session.query(PortalUser.roles.property.mapper.class_).filter_by(name=role_name).one_or_none()
+    if sm_role is None:
+        return []
+    query = db.session.query(PortalUser).filter(PortalUser.roles.contains(sm_role), PortalUser.active.is_(True))
+    users = query.order_by(PortalUser.username).all()
+    if zone_id is not None:
+        users = [u for u in users if u.zone_id == zone_id or any(c.zone_id == zone_id for c in u.committees)]
+    if committee_ids is not None:
+        users = [u for u in users if u.zone_id is not None or any(c.id in committee_ids for c in u.committees)]
+    return users
+
+
+def _name(user) -> str:
+    full = f"{user.last_name or ''}{user.first_name or ''}".strip()
+    return f"{full} ({user.username})" if full else user.username
+
+
+class SweepView(BaseView):
+    """扫楼: committee → building → rooms, one tap per person."""
+
+    route_base = "/verification"
+    default_view = "sweep"
+    class_permission_name = PERMISSION
+    base_permissions = BASE_PERMISSIONS
+    method_permission_name = {"sweep": "read", "committee": "read", "building": "read", "mark": "write",
+                              "found": "write", "team": "write"}
+
+    @expose("/sweep")
+    @has_access
+    def sweep(self):
+        day = service.local_today()
+        committees = service.committees_for_sweep(g.user, day)
+        return self.render_template("verification/sweep_committees.html", committees=committees, day=day,
+                                    title=_("Door-to-door verification"))
+
+    @expose("/sweep/<int:committee_id>")
+    @has_access
+    def committee(self, committee_id):
+        from app.models import Committee
+
+        day = service.local_today()
+        committee = db.session.get(Committee, committee_id)
+        if committee is None or not service.may_verify(g.user, committee_id, day):
+            abort(404)
+        team = _team()
+        police = _users_with_role("community_police", committee_ids={committee_id})
+        members = _users_with_role("team_member", zone_id=g.user.zone_id or committee.zone_id)
+        return self.render_template(
+            "verification/sweep_buildings.html", committee=committee, buildings=service.buildings_of(committee_id),
+            team=team, police=police, members=[m for m in members if m.id != g.user.id], shifts=messages.SHIFT_LABELS,
+            name=_name, day=day, on_roster=service.is_on_roster({committee.zone_id, g.user.zone_id}, day, team.shift),
+            cross=service.assignment_for(g.user, committee_id, day) is not None, can_write=_can("write"),
+            title=committee.name)
+
+    @expose("/sweep/team", methods=["POST"])
+    @has_access
+    def team(self):
+        session[TEAM_KEY] = {
+            "shift": request.form.get("shift") if request.form.get("shift") in SHIFTS else None,
+            "police": _int(request.form.get("police")),
+            "members": [i for i in (_int(x) for x in request.form.getlist("members")) if i][:20],
+            "pda": request.form.get("pda") == "1",
+        }
+        flash(_("Team saved for this visit."), "success")
+        back = _int(request.form.get("committee"))
+        return redirect(url_for("SweepView.committee", committee_id=back) if back else url_for("SweepView.sweep"))
+
+    @expose("/sweep/building/<int:building_id>")
+    @has_access
+    def building(self, building_id):
+        from app.models import Building
+
+        day = service.local_today()
+        building = db.session.get(Building, building_id)
+        if building is None or not service.may_verify(g.user, building.committee_id, day):
+            abort(404)
+        kind = service._kind_for(g.user, building.committee_id, day, MONTHLY_CHECK)
+        team = _team()
+        return self.render_template(
+            "verification/sweep_building.html", building=building, rooms=service.building_rooms(
+                building_id, day, (kind,)), kind=kind, kind_label=messages.KIND_LABELS[kind], team=team,
+            shift_label=messages.SHIFT_LABELS.get(team.shift, ""), labels=messages.RESULT_LABELS, day=day,
+            on_roster=service.is_on_roster({building.committee.zone_id, g.user.zone_id}, day, team.shift),
+            can_write=_can("write"), title=building.name)
+
+    def _answer(self, ok: bool, message: str, building_id=None, status=200, **extra):
+        if _wants_json():
+            return jsonify(ok=ok, message=message, **extra), status
+        flash(message, "success" if ok else "danger")
+        if building_id:
+            return redirect(url_for("SweepView.building", building_id=building_id) + (
+                f"#h{extra['house_id']}" if extra.get("house_id") else ""))
+        return redirect(url_for("SweepView.sweep"))
+
+    @expose("/sweep/mark", methods=["POST"])
+    @has_access
+    def mark(self):
+        person_id = _int(request.form.get("person"))
+        result = request.form.get("result", "")
+        building_id = _int(request.form.get("building"))
+        try:
+            record = service.mark_person(g.user, person_id, result, team=_team())
+            db.session.commit()
+        except service.VerificationRefused as exc:
+            db.session.rollback()
+            return self._answer(False, messages.refusal(exc), building_id, status=409 if exc.code ==
+                                "already_marked" else 400, code=exc.code)
+        return self._answer(True, _("Saved: %(result)s.", result=messages.RESULT_LABELS[record.result]), building_id,
+                            result=record.result, person=record.person_id, record=record.id,
+                            case=record.change_case_id, on_roster=record.on_roster, house_id=record.house_id)
+
+    @expose("/sweep/found", methods=["POST"])
+    @has_access
+    def found(self):
+        house_id = _int(request.form.get("house"))
+        building_id = _int(request.form.get("building"))
+        try:
+            record = service.mark_found(g.user, house_id, request.form.get("name", ""),
+                                        request.form.get("id_number", ""), team=_team())
+            db.session.commit()
+        except InvalidIdNumber as exc:
+            db.session.rollback()
+            return self._answer(False, id_number_message(exc), building_id, status=400, code="id_number",
+                                house_id=house_id)
+        except service.VerificationRefused as exc:
+            db.session.rollback()
+            return self._answer(False, messages.refusal(exc), building_id,
+                                status=409 if exc.code == "already_marked" else 400, code=exc.code, house_id=house_id)
+        sex = _("Male") if record.found_id_number[16] in "13579" else _("Female")
+        birth = f"{record.found_id_number[6:10]}-{record.found_id_number[10:12]}-{record.found_id_number[12:14]}"
+        return self._answer(True, _("Saved: %(name)s, should be registered (%(sex)s, born %(birth)s); a "
+                                    "registration case is open.", name=record.found_name, sex=sex, birth=birth),
+                            building_id, result=record.result, name=record.found_name, record=record.id,
+                            case=record.change_case_id, house_id=record.house_id)
+
+
+class CoverageView(BaseView):
+    route_base = "/verification/coverage"
+    default_view = "index"
+    class_permission_name = PERMISSION
+    base_permissions = BASE_PERMISSIONS
+    method_permission_name = {"index": "read", "unvisited": "read"}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        today = service.local_today()
+        year = _int(request.args.get("year"), today.year)
+        if not 2000 <= year <= 2100:
+            abort(400, description=_("The year is not valid."))
+        rows = service.coverage(year, scoping.visible_committee_ids(g.user), today=today)
+        return self.render_template("verification/coverage.html", rows=rows, year=year, today=today,
+                                    title=_("Verification quota and coverage"))
+
+    @expose("/<int:committee_id>/unvisited")
+    @has_access
+    def unvisited(self, committee_id):
+        from app.models import Committee
+
+        committee = db.session.get(Committee, committee_id)
+        if committee is None or not scoping.can_see_committee(committee_id, g.user):
+            abort(404)
+        today = service.local_today()
+        year = _int(request.args.get("year"), today.year)
+        page = max(_int(request.args.get("page"), 0) or 0, 0)
+        total, rows = service.unvisited_houses(committee_id, year, page, 50)
+        return self.render_template("verification/unvisited.html", committee=committee, rows=rows, total=total,
+                                    page=page, pages=(total + 49) // 50, year=year,
+                                    title=_("Houses not yet visited this year"))
+
+
+class RosterView(BaseView):
+    route_base = "/verification/roster"
+    default_view = "index"
+    class_permission_name = PERMISSION
+    base_permissions = BASE_PERMISSIONS
+    method_permission_name = {"index": "read", "save": "plan"}
+
+    def _zones(self):
+        from app.models import Committee, Zone
+
+        ids = scoping.visible_committee_ids(g.user)
+        zones = db.session.query(Zone).order_by(Zone.id).all()
+        if ids is None:
+            return zones
+        return [z for z in zones if any(c.id in ids for c in z.committees)]
+
+    @expose("/")
+    @has_access
+    def index(self):
+        today = service.local_today()
+        zones = self._zones()
+        zone_id = _int(request.args.get("zone"), zones[0].id if zones else None)
+        zone = next((z for z in zones if z.id == zone_id), None)
+        if zone is None:
+            abort(404)
+        month = request.args.get("month") or today.strftime("%Y-%m")
+        try:
+            year, mon = (int(x) for x in month.split("-"))
+            dt.date(year, mon, 1)
+        except ValueError:
+            abort(400, description=_("The month is not valid."))
+        days = service.verification_days(year, mon)
+        first, nxt = service.month_bounds(year, mon)
+        shifts = {(s.day, s.shift): s for s in db.session.query(RosterShift).filter(
+            RosterShift.zone_id == zone.id, RosterShift.day >= first, RosterShift.day < nxt)}
+        extra = sorted({d for d, _s in shifts} - set(days))
+        members = _users_with_role("team_member", zone_id=zone.id)
+        police = _users_with_role("community_police", committee_ids={c.id for c in zone.committees})
+        return self.render_template("verification/roster.html", zones=zones, zone=zone, days=sorted(days + extra),
+                                    shifts=shifts, members=members, police=police, name=_name, month=f"{year}-{mon:02d}",
+                                    shift_labels=messages.SHIFT_LABELS, can_plan=_can("plan"),
+                                    title=_("Verification duty roster"))
+
+    @expose("/save", methods=["POST"])
+    @has_access
+    def save(self):
+        zone_id = _int(request.form.get("zone"))
+        try:
+            day = dt.date.fromisoformat(request.form.get("day", ""))
+        except ValueError:
+            abort(400, description=_("The date is not valid."))
+        try:
+            service.save_shift(g.user, zone_id, day, request.form.get("shift", ""),
+                               [i for i in (_int(x) for x in request.form.getlist("members")) if i],
+                               _int(request.form.get("police")))
+            db.session.commit()
+            flash(_("Roster saved."), "success")
+        except service.VerificationRefused as exc:
+            db.session.rollback()
+            flash(messages.refusal(exc), "danger")
+        return redirect(url_for("RosterView.index", zone=zone_id, month=day.strftime("%Y-%m")))
+
+
+class CrossCheckView(BaseView):
+    route_base = "/verification/cross"
+    default_view = "index"
+    class_permission_name = PERMISSION
+    base_permissions = BASE_PERMISSIONS
+    method_permission_name = {"index": "read", "assign": "plan", "remove": "plan"}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        from app.models import Committee
+
+        today = service.local_today()
+        year = _int(request.args.get("year"), today.year)
+        if not 2000 <= year <= 2100:
+            abort(400, description=_("The year is not valid."))
+        ids = scoping.visible_committee_ids(g.user)
+        assignments = scoping.restrict(db.session.query(CrossCheckAssignment), CrossCheckAssignment.committee_id)
+        own = [] if ids is None else db.session.query(CrossCheckAssignment).join(
+            CrossCheckAssignment.user).filter(CrossCheckAssignment.year == year).all()
+        rows = {a.id: a for a in assignments.filter(CrossCheckAssignment.year == year).all()}
+        for a in own:  # a zone leader also sees where he sent his own members (committees of other zones)
+            if getattr(a.user, "zone_id", None) == g.user.zone_id and g.user.zone_id is not None:
+                rows[a.id] = a
+        members = _users_with_role("team_member", zone_id=g.user.zone_id) if g.user.zone_id else \
+            (_users_with_role("team_member") if ids is None else [])
+        committees = db.session.query(Committee).order_by(Committee.seq).all()
+        return self.render_template(
+            "verification/cross.html", year=year, summary=service.cross_check_summary(year, ids),
+            assignments=sorted(rows.values(), key=lambda a: (a.month, a.committee.seq, a.user.username)),
+            members=members, committees=committees, months=service.current_rules().cross_check_months,
+            name=_name, can_plan=_can("plan"), title=_("Cross checks"))
+
+    @expose("/assign", methods=["POST"])
+    @has_access
+    def assign(self):
+        year = _int(request.form.get("year"), service.local_today().year)
+        try:
+            service.assign_cross_check(g.user, _int(request.form.get("member")), _int(request.form.get("committee")),
+                                       year, _int(request.form.get("month"), 0))
+            db.session.commit()
+            flash(_("Assigned."), "success")
+        except service.VerificationRefused as exc:
+            db.session.rollback()
+            flash(messages.refusal(exc), "danger")
+        return redirect(url_for("CrossCheckView.index", year=year))
+
+    @expose("/remove/<int:pk>", methods=["POST"])
+    @has_access
+    def remove(self, pk):
+        row = db.session.get(CrossCheckAssignment, pk)
+        if row is None or getattr(row.user, "zone_id", None) is None or not all(
+                scoping.can_see_committee(c.id, g.user) for c in row.user.zone.committees):
+            abort(404)
+        db.session.delete(row)
+        db.session.commit()
+        flash(_("Assignment removed."), "success")
+        return redirect(url_for("CrossCheckView.index", year=row.year))
+
+
+class WorkstationView(BaseView):
+    """The workstation's queues: self-declarations to check, window cases to import and verify, posters."""
+
+    route_base = "/verification/workstation"
+    default_view = "declarations"
+    class_permission_name = PERMISSION
+    base_permissions = BASE_PERMISSIONS
+    method_permission_name = {"declarations": "read", "process": "process", "poster": "read"}
+
+    @expose("/declarations")
+    @has_access
+    def declarations(self):
+        status = request.args.get("status", DECLARATION_PENDING)
+        if status not in messages.DECLARATION_LABELS:
+            abort(400, description=_("Unknown status."))
+        rows = (scoping.restrict(db.session.query(SelfDeclaration), SelfDeclaration.committee_id)
+                .filter(SelfDeclaration.status == status).order_by(SelfDeclaration.id.desc()).limit(200).all())
+        from app.documents.service import committees_for
+
+        return self.render_template("verification/declarations.html", rows=rows, status=status,
+                                    labels=messages.DECLARATION_LABELS, mask=mask_id_number,
+                                    can_process=_can("process"), committees=committees_for(g.user),
+                                    title=_("Self-declarations"))
+
+    @expose("/declarations/<int:pk>/process", methods=["POST"])
+    @has_access
+    def process(self, pk):
+        row = scoping.restrict(db.session.query(SelfDeclaration), SelfDeclaration.committee_id).filter(
+            SelfDeclaration.id == pk).one_or_none()
+        if row is None:
+            abort(404)
+        try:
+            service.process_declaration(g.user, row)
+            db.session.commit()
+            flash(_("Checked: %(status)s.", status=messages.DECLARATION_LABELS[row.status]), "success")
+        except service.VerificationRefused as exc:
+            db.session.rollback()
+            flash(messages.refusal(exc), "danger")
+        return redirect(url_for("WorkstationView.declarations"))
+
+    @expose("/poster/<int:committee_id>", methods=["POST"])
+    @has_access
+    def poster(self, committee_id):
+        from app.documents import service as documents
+
+        if not scoping.can_see_committee(committee_id, g.user):
+            abort(404)
+        try:
+            document = documents.request_document("qr_poster", committee_id, g.user)
+        except documents.DocumentRefused:
+            abort(404)
+        return redirect(url_for("DocumentView.show", pk=document.id))
+
+
+class WindowView(BaseView):
+    """窗口个案: residence-permit applicants of the service centre, imported or typed, verified at home."""
+
+    route_base = "/verification/window"
+    default_view = "window"
+    class_permission_name = PERMISSION
+    base_permissions = BASE_PERMISSIONS
+    method_permission_name = {"window": "read", "window_import": "process", "window_add": "process",
+                              "window_verify": "write"}
+
+    @expose("/")
+    @has_access
+    def window(self):
+        from app.documents.service import committees_for
+
+        rows = (scoping.restrict(db.session.query(WindowApplicant), WindowApplicant.committee_id)
+                .order_by(WindowApplicant.status.desc(), WindowApplicant.id.desc()).limit(300).all())
+        return self.render_template("verification/window.html", rows=rows, mask=mask_id_number,
+                                    committees=committees_for(g.user), can_process=_can("process"),
+                                    can_write=_can("write"), pending=WINDOW_PENDING,
+                                    errors=session.pop("window_errors", None), title=_("Window cases"))
+
+    @expose("/import", methods=["POST"])
+    @has_access
+    def window_import(self):
+        committee_id = _int(request.form.get("committee"))
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash(_("Please choose a CSV file."), "danger")
+            return redirect(url_for("WindowView.window"))
+        data = upload.read(2_000_001)
+        if len(data) > 2_000_000:
+            flash(_("The file is too large (at most 2 MB)."), "danger")
+            return redirect(url_for("WindowView.window"))
+        try:
+            result = service.import_window_csv(g.user, committee_id, data)
+            db.session.commit()
+        except service.VerificationRefused as exc:
+            db.session.rollback()
+            flash(messages.refusal(exc), "danger")
+            return redirect(url_for("WindowView.window"))
+        flash(_("%(n)s rows imported.", n=result.added), "success" if not result.errors else "warning")
+        if result.errors:
+            session["window_errors"] = [(line, str(msg)) for line, msg in result.errors[:200]]
+        return redirect(url_for("WindowView.window"))
+
+    @expose("/add", methods=["POST"])
+    @has_access
+    def window_add(self):
+        try:
+            service.add_window_applicant(g.user, _int(request.form.get("committee")), request.form.get("name", ""),
+                                         request.form.get("id_number", ""), request.form.get("address", ""))
+            db.session.commit()
+            flash(_("Added."), "success")
+        except service.VerificationRefused as exc:
+            db.session.rollback()
+            flash(messages.refusal(exc), "danger")
+        return redirect(url_for("WindowView.window"))
+
+    @expose("/<int:pk>/verify", methods=["POST"])
+    @has_access
+    def window_verify(self, pk):
+        row = db.session.get(WindowApplicant, pk)
+        if row is None or not service.may_verify(g.user, row.committee_id, service.local_today()):
+            abort(404)
+        try:
+            record = service.verify_window(g.user, row, lives_there=request.form.get("lives_there") == "1",
+                                           team=_team())
+            db.session.commit()
+            flash(_("Saved: %(result)s.", result=messages.RESULT_LABELS[record.result]), "success")
+        except InvalidIdNumber as exc:
+            db.session.rollback()
+            flash(id_number_message(exc), "danger")
+        except service.VerificationRefused as exc:
+            db.session.rollback()
+            flash(messages.refusal(exc), "danger")
+        return redirect(url_for("WindowView.window"))
+
+
+def _record_who(self):
+    return self.person.name if self.person_id and self.person else (self.found_name or "")
+
+
+def _record_id_masked(self):
+    number = self.person.id_number if self.person_id and self.person else (self.found_id_number or "")
+    return mask_id_number(number)
+
+
+VerificationRecord.who_label = _record_who
+VerificationRecord.id_masked = _record_id_masked
+VerificationRecord.result_label = lambda self: str(messages.RESULT_LABELS.get(self.result, self.result))
+VerificationRecord.kind_label = lambda self: str(messages.KIND_LABELS.get(self.kind, self.kind))
+VerificationRecord.shift_label = lambda self: str(messages.SHIFT_LABELS.get(self.shift, "")) if self.shift else ""
+VerificationRecord.roster_label = lambda self: "" if self.on_roster else str(_("Off roster"))
+
+
+class VerificationRecordView(PortalModelView):
+    """核查记录: read-only list of the records in scope (committee staff see their committee's)."""
+
+    datamodel = PortalInterface(VerificationRecord)
+    route_base = "/verification/records"
+    class_permission_name = PERMISSION
+    base_permissions = BASE_PERMISSIONS
+    method_permission_name = {"list": "read", "show": "read", "export": "read"}
+    include_route_methods = {"list", "show"}
+    list_title = _l("Verification records")
+    show_title = _l("Verification record")
+    base_order = ("id", "desc")
+    list_columns = ["checked_on", "committee", "house", "who_label", "id_masked", "result_label", "kind_label",
+                    "shift_label", "roster_label", "entered_into_pda"]
+    show_columns = list_columns + ["checked_at", "change_case_id"]
+    search_columns = ["checked_on", "committee", "result", "kind", "on_roster", "entered_into_pda"]
+    order_columns = ["checked_on"]
+    label_columns = {
+        "checked_on": _l("Date"), "checked_at": _l("Recorded at (UTC)"), "committee": _l("Residential committee"),
+        "house": _l("House"), "who_label": _l("Name"), "id_masked": _l("ID number"), "result": _l("Result"),
+        "result_label": _l("Result"), "kind": _l("Kind of check"), "kind_label": _l("Kind of check"),
+        "shift_label": _l("Shift"), "roster_label": _l("Roster"), "on_roster": _l("On roster"),
+        "entered_into_pda": _l("Entered into PDA"), "change_case_id": _l("Change case"),
+    }
