@@ -28,6 +28,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
+from app.domain.rules import DEFAULT_RULES
 from app.domain.idnumber import make_id_number
 from app.models import Block, Building, Committee, House, Person, Residence, Vehicle
 from app.models.population import ID_TYPE_RESIDENT
@@ -578,7 +579,7 @@ def generate_verifications(engine: Engine, count: int, seed: int, *, today: dt.d
             people = by_committee[committee_id]
             n = min(per_slot[i], len(people))
             start = rng.randrange(len(people))
-            cross_month = day.month in (3, 9)
+            cross_month = day.month in DEFAULT_RULES.cross_check_months
             hour = rng.randrange(1, 8) if shift == "day" else rng.randrange(10, 13)  # UTC: 09–16 / 18–21 local
             recorder = members[rng.randrange(len(members))]
             officer = police[rng.randrange(len(police))] if police else None

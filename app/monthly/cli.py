@@ -46,7 +46,7 @@ def monthly_command(month_text: str, fmt: str, out: str | None) -> None:
         raise click.UsageError("--out is required for pdf and xlsx")
     if fmt == "xlsx":
         data = service.month_data(year, month)
-        Path(out).write_bytes(excel.workbook(data["table"], data["rules"].get("monthly_quota_per_committee", 80),
+        Path(out).write_bytes(excel.workbook(data["table"], excel.quota_of(data["rules"]),
                                              data["rules"].get("accuracy_decimals", 1)))
     else:
         from app.documents.pdf import render_pdf, write_pdf_atomically

@@ -34,7 +34,7 @@ def monthly_table_context(document) -> dict:
     year, month = _month(document)
     data = service.month_data(year, month)
     decimals = data["rules"].get("accuracy_decimals", 1)
-    quota = data["rules"].get("monthly_quota_per_committee", 80)
+    quota = excel.quota_of(data["rules"])
     rows = excel.table_rows(data["table"], decimals)
     return {"title": excel.title(year, month), "h": excel.headers(quota), "rows": rows[:-1], "totals": rows[-1],
             "total_label": excel.TOTAL_LABEL, "approved": data["approved"], "date": dt.date.today(),

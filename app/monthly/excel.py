@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+from app.domain.rules import DEFAULT_RULES
 from app.domain.monthly_table import format_accuracy
 
 TITLE_TEMPLATE = "{year}年{month:02d}月居民区实有人口核查月报表"
@@ -45,7 +46,13 @@ def table_rows(table: dict, decimals: int = 1) -> list[dict]:
     return rows + [totals]
 
 
-def workbook(table: dict, quota: int = 80, decimals: int = 1) -> bytes:
+def quota_of(rules: dict) -> int:
+    """The quota a stored month was judged against (its rules snapshot), else today's default."""
+    return rules.get("monthly_quota_per_committee", DEFAULT_RULES.monthly_quota_per_committee)
+
+
+def workbook(table: dict, quota: int = DEFAULT_RULES.monthly_quota_per_committee,
+             decimals: int = DEFAULT_RULES.accuracy_decimals) -> bytes:
     """xlsx: the title, the two-row merged header of the form, 23 rows and 合计."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side

@@ -101,7 +101,7 @@ class MonthlyCloseView(BaseView):
         committees = service.committees()
         return self.render_template(
             "monthly/month.html", ym=month_key(year, month), year=year, month=month, data=data, rows=rows[:-1],
-            totals=rows[-1], h=excel.headers(data["rules"].get("monthly_quota_per_committee", 80)),
+            totals=rows[-1], h=excel.headers(excel.quota_of(data["rules"])),
             submissions=service.submissions(year, month), talks=service.month_talks(year, month),
             unlocks=service.open_unlocks(year, month), live_differs=live_differs, committees=committees,
             target_labels=TARGET_LABELS, can_submit=_can("write", "MonthlyClose"),
@@ -113,7 +113,7 @@ class MonthlyCloseView(BaseView):
     def xlsx(self, ym):
         year, month = _month_or_400(ym)
         data = service.month_data(year, month)
-        payload = excel.workbook(data["table"], data["rules"].get("monthly_quota_per_committee", 80),
+        payload = excel.workbook(data["table"], excel.quota_of(data["rules"]),
                                  data["rules"].get("accuracy_decimals", 1))
         return send_file(io.BytesIO(payload), as_attachment=True, download_name=f"monthly-{ym}.xlsx",
                          mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
