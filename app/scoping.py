@@ -87,3 +87,19 @@ class FilterInScope(BaseFilter):
     def apply(self, query, value):
         column = getattr(self.model, self.column_name)
         return restrict(query, column)
+
+
+class FilterUsersInScope(BaseFilter):
+    """FAB filter on accounts: those working in one of the user's committees (all accounts for all-seeing
+    users), so a committee's pickers never list another committee's staff."""
+
+    name = "Users in scope"
+    arg_name = "usersinscope"
+
+    def apply(self, query, value):
+        from app.models import Committee, PortalUser
+
+        ids = visible_committee_ids()
+        if ids is None:
+            return query
+        return query.filter(PortalUser.committees.any(Committee.id.in_(sorted(ids)) if ids else false()))

@@ -42,12 +42,17 @@ def sync_roles(appbuilder) -> dict[str, int]:
     from app.access.roles import ROLE_PERMISSIONS
 
     sm = appbuilder.sm
-    menu_for_view: dict[str, set[tuple[str, str]]] = {}
+    from app.views import MENU_LINK_PERMISSIONS
+
+    # (permission name, verb) → the menu entries (item, category) it opens.
+    menu_for: dict[tuple[str, str], set[tuple[str, str]]] = {}
     for category in appbuilder.menu.get_list():
         for item in category.childs or []:
             view = getattr(item, "baseview", None)
             if view is not None:
-                menu_for_view.setdefault(view.class_permission_name, set()).add((item.name, category.name))
+                menu_for.setdefault((view.class_permission_name, "read"), set()).add((item.name, category.name))
+            elif item.name in MENU_LINK_PERMISSIONS:
+                menu_for.setdefault(MENU_LINK_PERMISSIONS[item.name], set()).add((item.name, category.name))
     granted = {}
     for role_name, grants in ROLE_PERMISSIONS.items():
         role = sm.find_role(role_name) or sm.add_role(role_name)
@@ -59,8 +64,8 @@ def sync_roles(appbuilder) -> dict[str, int]:
                     continue
                 sm.add_permission_role(role, pv)
                 count += 1
-            if "read" in verbs:
-                for item_name, category_name in menu_for_view.get(view_name, ()):
+            for verb in verbs:
+                for item_name, category_name in menu_for.get((view_name, verb), ()):
                     for menu_name in (item_name, category_name):
                         pv = sm.find_permission_view_menu("menu_access", menu_name)
                         if pv is not None:

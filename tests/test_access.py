@@ -10,6 +10,7 @@ import re
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select, text
+from sqlalchemy import inspect as sa_inspect
 
 from app.domain.idnumber import make_id_number
 from app.extensions import db
@@ -48,6 +49,10 @@ def world(app, places, users):
                               reported_at=dt.datetime(2025, 3, 3, 1, 0), collection_due=dt.datetime(2025, 3, 5, 16, 0),
                               stage="reported")
             estate = Estate(committee_id=places[name]["committee"], name=f"{name}小区")
+            from app.changes.models import BlockLeader
+
+            db.session.add(BlockLeader(block_id=places[name]["block"], committee_id=places[name]["committee"],
+                                       user_id=users["block_leader"]))
             db.session.add_all([case, estate, CommitteeWorkers(committee_id=places[name]["committee"])])
             db.session.flush()
             log_day = VisitorDay(estate_id=estate.id, committee_id=estate.committee_id, day=dt.date(2025, 3, 3),
@@ -102,8 +107,9 @@ def _record_for(app, model, world):
         return world["钢二"]["committee"]
     if "committee_id" not in model.__table__.columns:
         return None
+    pk_column = sa_inspect(model).primary_key[0]
     with app.app_context():
-        pk = db.session.scalar(select(model.id).where(model.committee_id == world["钢二"]["committee"]).limit(1))
+        pk = db.session.scalar(select(pk_column).where(model.committee_id == world["钢二"]["committee"]).limit(1))
     assert pk is not None, f"world has no 钢二 {model.__name__}: add one to the world fixture"
     return pk
 
@@ -433,3 +439,41 @@ def test_an_admin_gives_an_account_its_role_and_committees_on_the_user_form(app,
         assert [r.name for r in user.roles] == ["social_worker"]
     form = admin_client.get("/users/add").get_data(as_text=True)
     assert "综合管理社工" in form  # roles are offered by their Chinese titles
+
+
+def test_a_block_leader_is_named_among_the_committees_own_staff(app, world):
+    from tests.conftest import make_user
+
+    from app.changes.models import BlockLeader
+    from app.models import Block
+
+    make_user(app, "dir_gang1", "committee_director", committees=["钢一"])
+    make_user(app, "bl_gang2", "block_leader", committees=["钢二"])
+    director = client_as(app, "dir_gang1")
+    form = director.get("/block-leaders/add").get_data(as_text=True)
+    assert "bl_gang1" in form and "bl_gang2" not in form
+    with app.app_context():
+        block = Block(committee_id=world["钢一"]["committee"], name="第2区块")
+        db.session.add(block)
+        db.session.commit()
+        block_id = block.id
+        from app.models import PortalUser
+
+        other = db.session.query(PortalUser).filter_by(username="bl_gang2").one().id
+        own = db.session.query(PortalUser).filter_by(username="bl_gang1").one().id
+    director.post("/block-leaders/add", data={"block": block_id, "user": other})
+    with app.app_context():
+        assert db.session.get(BlockLeader, block_id) is None
+    director.post("/block-leaders/add", data={"block": block_id, "user": own})
+    with app.app_context():
+        leader = db.session.get(BlockLeader, block_id)
+        assert leader is not None and leader.committee_id == world["钢一"]["committee"]
+
+
+def test_menu_links_follow_the_permissions_behind_them(app, users):
+    from tests.conftest import make_user
+
+    make_user(app, "bld_menu", "building_leader", committees=["钢一"])
+    html = client_as(app, "bld_menu").get("/").get_data(as_text=True)
+    assert "/changes/report" in html  # a building leader reports changes from the menu
+    assert "/visitors/days" not in html

@@ -99,15 +99,16 @@ for _role in (STREET_OFFICE, POLICE_STATION, ZONE_LEADER, COMMUNITY_POLICE, COMM
 # form: block leaders), enter (enter / cancel in the city system, close: social workers), withdraw, export.
 # Guards file change reports and keep the visitor log; they read no case, person or house list.
 _CHANGES_READERS = _merge(_grant(("ChangeCase",), READ, EXPORT), _grant(("CaseOverview", "CommitteeWorkers",
-                                                                          "VisitorLog", "Estate"), READ))
+                                                                          "VisitorLog", "Estate", "BlockLeader"),
+                                                                         READ))
 _CHANGE_GRANTS: dict[str, dict[str, set[str]]] = {
-    STREET_OFFICE: _merge(_CHANGES_READERS, _grant(("CommitteeWorkers", "Estate"), WRITE)),
+    STREET_OFFICE: _merge(_CHANGES_READERS, _grant(("CommitteeWorkers", "Estate", "BlockLeader"), WRITE)),
     POLICE_STATION: _CHANGES_READERS,
     ZONE_LEADER: _CHANGES_READERS,
     TEAM_MEMBER: _grant(("ChangeCase",), "report"),  # a verification that finds a change reports it
     COMMUNITY_POLICE: _CHANGES_READERS,
     COMMITTEE_DIRECTOR: _merge(_CHANGES_READERS, _grant(("ChangeCase",), "report"),
-                               _grant(("CommitteeWorkers", "Estate"), WRITE)),
+                               _grant(("CommitteeWorkers", "Estate", "BlockLeader"), WRITE)),
     SOCIAL_WORKER: _merge(_CHANGES_READERS, _grant(("ChangeCase",), "report", "enter", "withdraw")),
     BLOCK_LEADER: _grant(("ChangeCase",), READ, "report", "collect"),
     BUILDING_LEADER: _grant(("ChangeCase",), "report"),

@@ -221,3 +221,7 @@ class BlockLeader(Model):
     block_id: Mapped[int] = mapped_column(ForeignKey("block.id"), primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), nullable=False, index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False, index=True)
+
+    block = relationship("Block", lazy="joined")
+    committee = relationship("Committee", lazy="joined")
+    user = relationship("PortalUser", lazy="joined")

@@ -19,9 +19,10 @@ from flask_babel import lazy_gettext as _l
 from app import scoping
 from app.changes import messages, service, visitors
 from app.changes import tasks  # noqa: F401  (registers the daily-check task with Celery)
-from app.changes.models import ChangeCase, CommitteeWorkers, Estate, Notification, VisitorDay, utcnow
+from app.changes.models import BlockLeader, ChangeCase, CommitteeWorkers, Estate, Notification, VisitorDay, utcnow
 from app.domain import case_flow
 from app.extensions import db
+from app.scoping import FilterUsersInScope
 from app.views.base import PortalInterface, PortalModelView
 
 ACTION_VERBS = {"hand_out": "collect", "collect": "collect", "enter": "enter", "cancel": "enter",
@@ -333,6 +334,30 @@ class EstateView(PortalModelView):
     order_columns = ["name"]
     label_columns = {"committee": _l("Residential committee"), "name": _l("Estate"),
                      "active": _l("Submits a daily visitor log")}
+
+
+class BlockLeaderView(PortalModelView):
+    """Names the leader of each block, so that a reported change lands with him (else with the committee's
+    block leaders). The leader is chosen among the accounts of the user's own committees."""
+
+    datamodel = PortalInterface(BlockLeader)
+    route_base = "/block-leaders"
+    class_permission_name = "BlockLeader"
+    include_route_methods = {"list", "show", "add", "edit", "export"}
+    base_permissions = ["can_read", "can_write", "can_export"]
+    base_order = ("block_id", "asc")
+    list_title = _l("Block leaders")
+    list_columns = ["committee", "block", "user"]
+    show_columns = ["committee", "block", "user"]
+    add_columns = ["block", "user"]
+    edit_columns = ["user"]
+    search_columns = ["committee"]
+    label_columns = {"committee": _l("Residential committee"), "block": _l("Block"), "user": _l("Block leader")}
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"user": [["id", FilterUsersInScope, None]]}
+
+    def pre_add(self, item):
+        item.committee_id = item.block.committee_id if item.block is not None else None
+        super().pre_add(item)
 
 
 class VisitorLogView(BaseView):

@@ -62,6 +62,9 @@ class DocumentKind:
     template: str
     title: Callable[[Optional[Committee]], str]
     context: Callable[[Document], dict]
+    # False for documents of one record (a talk notice): they are requested from that record's page, not from
+    # the general request form, which cannot say which record.
+    on_request_form: bool = True
 
 
 def _register_title(committee: Optional[Committee]) -> str:
@@ -194,7 +197,8 @@ def _monthly_kinds() -> None:
         ("talk_notice", _l("Talk notice"), "talk_notice"),
     ):
         KINDS[key] = DocumentKind(key=key, label=label, template=f"{name}.html",
-                                  title=getattr(monthly, f"{name}_title"), context=getattr(monthly, f"{name}_context"))
+                                  title=getattr(monthly, f"{name}_title"), context=getattr(monthly, f"{name}_context"),
+                                  on_request_form=key != "talk_notice")
 
 
 _monthly_kinds()

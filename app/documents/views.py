@@ -92,7 +92,7 @@ class DocumentView(PortalModelView):
     @has_access
     def request_form(self):
         form = DocumentRequestForm()
-        form.kind.choices = [(key, str(kind.label)) for key, kind in service.KINDS.items()]
+        form.kind.choices = [(key, str(kind.label)) for key, kind in service.KINDS.items() if kind.on_request_form]
         choices = [(str(c.id), c.name) for c in service.committees_for(g.user)]
         if service.may_see_committee(None, g.user):
             choices.insert(0, (STREET_WIDE, _("Whole subdistrict (all committees)")))

@@ -4,6 +4,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 
+# Menu links (add_link) have no view behind them; the seed grants a link to roles holding this permission.
+MENU_LINK_PERMISSIONS = {
+    "request_document": ("Document", "write"),
+    "report_change": ("ChangeCase", "report"),
+    "overdue_cases": ("ChangeCase", "read"),
+    "visitor_days": ("VisitorLog", "read"),
+}
+
+
 def register_views(appbuilder) -> None:
     from app.organisation.views import BlockView, BuildingView, CommitteeView, HouseView, ZoneView
     from app.audit.views import AuditEventView
@@ -42,7 +51,8 @@ def register_views(appbuilder) -> None:
 
     # The change flow (issue 5): reports, cases on the clock, AB roles, estates' visitor logs, notifications.
     from app.changes.views import (
-        CaseOverviewView, ChangeCaseView, CommitteeWorkersView, EstateView, NotificationView, VisitorLogView,
+        BlockLeaderView, CaseOverviewView, ChangeCaseView, CommitteeWorkersView, EstateView, NotificationView,
+        VisitorLogView,
     )
 
     changes = {"category": "Changes", "category_label": _l("Change flow")}
@@ -55,6 +65,8 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(CaseOverviewView, "change_overview", label=_l("Change flow overview"), icon="fa-chart-bar",
                         **changes)
     appbuilder.add_view(CommitteeWorkersView, "ab_workers", label=_l("A and B social workers"), icon="fa-user-friends",
+                        **changes)
+    appbuilder.add_view(BlockLeaderView, "block_leaders", label=_l("Block leaders"), icon="fa-user-tag",
                         **changes)
     appbuilder.add_view(EstateView, "estates", label=_l("Estates"), icon="fa-building", **changes)
     appbuilder.add_view(VisitorLogView, "visitor_log", label=_l("Visitor log"), icon="fa-id-badge", **changes)
