@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.security.api import SecurityApi
-from flask_appbuilder.security.sqla.models import Role
+from flask_appbuilder.security.sqla.models import (
+    Permission, PermissionView, Role, ViewMenu, assoc_permissionview_role,
+)
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import RoleModelView, UserDBModelView
 from flask_appbuilder.validators import default_password_complexity
@@ -94,6 +96,33 @@ class PortalSecurityManager(SecurityManager):
             for view in self.appbuilder.baseviews:
                 if isinstance(view, SecurityApi):
                     self.limiter.limit(self.auth_rate_limit, methods=["POST"])(view.blueprint)
+
+    def _has_view_access(self, user, permission_name, view_name):
+        """One query per request for the user's whole permission set, instead of one per menu item and button
+        (a list page asked ~50 times: 63 queries per request, half of its time)."""
+        if not has_request_context():
+            return super()._has_view_access(user, permission_name, view_name)
+        cached = g.get("_portal_permissions")
+        if cached is None or cached[0] != user.id:
+            cached = (user.id, self._permission_names(user))
+            g._portal_permissions = cached
+        return (permission_name, view_name) in cached[1]
+
+    def _permission_names(self, user) -> frozenset:
+        roles = self.get_user_roles(user)
+        if any(role.name in self.builtin_roles for role in roles):
+            return frozenset(self.get_user_permissions(user))
+        # Names only: loading a few hundred PermissionView objects per request would cost more than the query.
+        rows = (
+            self.session.query(Permission.name, ViewMenu.name)
+            .select_from(PermissionView)
+            .join(Permission, PermissionView.permission_id == Permission.id)
+            .join(ViewMenu, PermissionView.view_menu_id == ViewMenu.id)
+            .join(assoc_permissionview_role, assoc_permissionview_role.c.permission_view_id == PermissionView.id)
+            .filter(assoc_permissionview_role.c.role_id.in_([role.id for role in roles]))
+            .all()
+        )
+        return frozenset((permission, view) for permission, view in rows)
 
     def add_user(self, username, first_name, last_name, email, role, password="", hashed_password="",
                  groups=None):
