@@ -42,8 +42,8 @@ class PortalInterface(SQLAInterface):
 
     def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None, **kwargs):
         query = super().apply_order_by(query, order_column, order_direction, aliases_mapping, **kwargs)
-        if not order_column:
-            return query  # FAB's count query: ordering would only defeat the index
+        if not order_column or order_column == self.get_pk_name():
+            return query  # FAB's count query (ordering would only defeat the index), or already ordered by pk
         pk = getattr(self.obj, self.get_pk_name())
         return query.order_by(pk.desc() if order_direction == "desc" else pk.asc())
 
