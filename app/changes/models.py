@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from app.domain.clock import utcnow  # noqa: F401  (naive UTC, as the columns hold)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 if TYPE_CHECKING:  # app.models imports this module
@@ -38,8 +39,6 @@ CITY_SYSTEMS = ("separated", "migrant")  # 户籍人户分离 system, 境内来�
 SELF_DECLARATION_REPORTER = "居民自主申报"
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class ChangeCase(Model):

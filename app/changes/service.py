@@ -22,9 +22,10 @@ from app.changes.models import (
     CommitteeWorkers,
     utcnow,
 )
-from app.domain import case_flow, deadlines
-from app.domain.rules import Rules, rules_from_config
+from app.domain import case_flow, clock, deadlines
+from app.domain.rules import Rules
 from app.extensions import db
+from app.settings import current_rules
 
 UTC = dt.timezone.utc
 
@@ -40,8 +41,6 @@ class CaseRefused(Exception):
 
 # -- helpers -----------------------------------------------------------------------------------------------------
 
-def current_rules() -> Rules:
-    return rules_from_config(current_app.config)
 
 
 def aware(naive_utc: Optional[dt.datetime]) -> Optional[dt.datetime]:
@@ -188,8 +187,7 @@ def open_case(
 # -- moving a case through the flow --------------------------------------------------------------------------------
 
 def local_today(rules: Rules | None = None) -> dt.date:
-    rules = rules or current_rules()
-    return dt.datetime.now(rules.zone).date()
+    return clock.local_today(rules or current_rules())
 
 
 def visible_case(case_id: int, user) -> Optional[ChangeCase]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
+from app.domain.clock import utcnow  # noqa: F401  (naive UTC, as the columns hold)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 if TYPE_CHECKING:  # app.models imports this module: no runtime import back into app.models
@@ -26,8 +27,6 @@ STATES = (STATE_QUEUED, STATE_RENDERING, STATE_DONE, STATE_FAILED)
 UNFINISHED_STATES = (STATE_QUEUED, STATE_RENDERING)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 class Document(Model):

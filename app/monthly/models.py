@@ -23,11 +23,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.clock import utcnow  # noqa: F401  (naive UTC, as the columns hold)
 from app.models.organisation import Committee, Zone
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 STATE_DRAFT = "draft"

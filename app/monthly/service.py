@@ -18,10 +18,11 @@ from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from app.audit import record as audit_record
+from app.domain import clock
 from app.domain import ladders as ladder_rules
 from app.domain.monthly_table import MonthlyTable, build_monthly_table, format_accuracy
-from app.domain.ranking import CommitteeMonth, MemberMonth, last_placed, rank_committees, rank_team_members
-from app.domain.rules import Rules, rules_from_config
+from app.domain.ranking import CommitteeMonth, MemberMonth, rank_committees, rank_team_members
+from app.domain.rules import Rules
 from app.errors import UserFacingError
 from app.extensions import db
 from app.monthly import table as sql_table
@@ -29,6 +30,7 @@ from app.monthly.models import (
     STATE_APPROVED, STATE_DRAFT, TARGET_COMMITTEE, TARGET_MEMBER, TARGET_POLICE, CrimeLateEntry, MonthClose,
     MonthUnlock, RankingComment, RankingSetting, SpotInspection, Talk, ZoneSubmission, utcnow,
 )
+from app.settings import current_rules
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,8 @@ class CloseRefused(UserFacingError):
 # --------------------------------------------------------------------------------------------------------------
 
 def base_rules() -> Rules:
-    return rules_from_config(current_app.config)
+    """The configured rules, before the office's ranking settings are applied (see effective_rules)."""
+    return current_rules()
 
 
 def effective_rules() -> Rules:
@@ -288,11 +291,7 @@ def submission_deadline(year: int, month: int, rules: Optional[Rules] = None) ->
 
 
 def local_today(rules: Optional[Rules] = None, now: Optional[dt.datetime] = None) -> dt.date:
-    rules = rules or effective_rules()
-    moment = (now or dt.datetime.now(dt.timezone.utc))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(rules.zone).date()
+    return clock.local_today(rules or effective_rules(), now)
 
 
 def _ensure_close(year: int, month: int) -> MonthClose:

@@ -10,7 +10,6 @@ The one-open-residence rule is a partial unique index (app/models/population.py)
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -19,7 +18,6 @@ from app.domain.idnumber import parse_id_number
 from app.models import Block, Building, House, Person, Residence, Vehicle
 from app.models.population import ID_TYPE_RESIDENT
 
-_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class DataRuleError(ValueError):
@@ -31,7 +29,11 @@ class DataRuleError(ValueError):
 
 
 def local_today() -> dt.date:
-    return dt.datetime.now(_TZ).date()
+    """Today in the rules' time zone (a birth or move-in date after it is in the future)."""
+    from app.domain import clock
+    from app.settings import current_rules
+
+    return clock.local_today(current_rules())
 
 
 def apply_identity(person: Person, today: dt.date | None = None) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.clock import utcnow  # noqa: F401  (naive UTC, as the columns hold)
 from app.domain.monthly_table import (
     CORRECT,
     CROSS_CHECK,
@@ -39,8 +40,6 @@ KINDS = (MONTHLY_CHECK, CROSS_CHECK, SELF_DECLARED_CHECK, WINDOW_CHECK)
 RESULTS = (CORRECT, SHOULD_REGISTER, SHOULD_CANCEL)
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def _in(values) -> str:

@@ -28,8 +28,9 @@ from app.domain.monthly_table import (
     SHOULD_REGISTER,
     WINDOW_CHECK,
 )
-from app.domain.rules import Rules, rules_from_config
+from app.domain.rules import Rules
 from app.extensions import db
+from app.settings import current_rules
 from app.verification.models import (
     DECLARATION_CANCEL_CASE,
     DECLARATION_MATCHED,
@@ -62,8 +63,6 @@ class VerificationRefused(Exception):
 
 # -- time and rules ----------------------------------------------------------------------------------------------
 
-def current_rules() -> Rules:
-    return rules_from_config(current_app.config)
 
 
 def local_now(rules: Rules | None = None) -> dt.datetime:
