@@ -66,11 +66,18 @@ def restrict(query, column, user=None):
     return query.filter(column.in_(sorted(ids)) if ids else false())
 
 
-def scope_column(model):
-    """The column that says which committee a row of ``model`` belongs to (a committee's own id)."""
+def scope_column_name(model) -> Optional[str]:
+    """The column that says which committee a row of ``model`` belongs to (a committee's own id; None when the
+    model belongs to no committee)."""
     from app.models import Committee
 
-    return model.id if model is Committee else model.committee_id
+    if model is Committee:
+        return "id"
+    return "committee_id" if "committee_id" in model.__table__.columns else None
+
+
+def scope_column(model):
+    return getattr(model, scope_column_name(model))
 
 
 def scoped_query(model, user=None):

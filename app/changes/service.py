@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from flask import current_app
-
 from app import scoping
 from app.changes.models import (
     CITY_SYSTEMS,
@@ -25,6 +23,8 @@ from app.changes.models import (
 from app.domain import case_flow, clock, deadlines
 from app.domain.rules import Rules
 from app.extensions import db
+from app.access.roles import SOCIAL_WORKER
+from app.access.users import users_with_role
 from app.settings import current_rules
 
 UTC = dt.timezone.utc
@@ -354,21 +354,7 @@ def _apply_to_register(case: ChangeCase, entry_date: dt.date, person_data: dict,
 
 def social_workers_of(committee_id: int) -> list:
     """Accounts with the social_worker role working in ``committee_id`` (candidates for A and B)."""
-    from app.models import Committee, PortalUser
-    from app.models.access import user_committee
-
-    user_model = current_app.appbuilder.sm.user_model
-    role = current_app.appbuilder.sm.find_role("social_worker")
-    if role is None:
-        return []
-    users = (
-        db.session.query(user_model)
-        .join(user_committee, user_committee.c.user_id == user_model.id)
-        .filter(user_committee.c.committee_id == committee_id, user_model.active.is_(True))
-        .order_by(user_model.username, user_model.id)
-        .all()
-    )
-    return [u for u in users if role in u.roles]
+    return users_with_role(SOCIAL_WORKER, committee_id=committee_id)
 
 
 def set_workers(committee_id: int, *, worker_a: int | None, worker_b: int | None, a_away: bool, b_away: bool,
@@ -475,20 +461,7 @@ def holders(case: ChangeCase) -> list[int]:
 
 
 def committee_role_users(committee_id: int, role_name: str) -> list[int]:
-    from app.models.access import user_committee
-
-    sm = current_app.appbuilder.sm
-    role = sm.find_role(role_name)
-    if role is None:
-        return []
-    users = (
-        db.session.query(sm.user_model)
-        .join(user_committee, user_committee.c.user_id == sm.user_model.id)
-        .filter(user_committee.c.committee_id == committee_id, sm.user_model.active.is_(True))
-        .order_by(sm.user_model.id)
-        .all()
-    )
-    return [u.id for u in users if role in u.roles]
+    return [u.id for u in users_with_role(role_name, committee_id=committee_id)]
 
 
 def notify(user_id: int, text: str, link: str | None = None, *, once: bool = False) -> bool:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import logging
 from fractions import Fraction
 from typing import Callable, Optional
 
 from flask import current_app
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
@@ -30,9 +30,10 @@ from app.monthly.models import (
     STATE_APPROVED, STATE_DRAFT, TARGET_COMMITTEE, TARGET_MEMBER, TARGET_POLICE, CrimeLateEntry, MonthClose,
     MonthUnlock, RankingComment, RankingSetting, SpotInspection, Talk, ZoneSubmission, utcnow,
 )
+from app.access.users import users_with_role
+from app.changes.service import notify
 from app.settings import current_rules
 
-log = logging.getLogger(__name__)
 
 # Rules fields the office may change in the UI (ranking_setting rows override them).
 EDITABLE_RULES = (
@@ -444,12 +445,7 @@ def is_month_frozen(committee_id: int, day: dt.date) -> bool:
 # --------------------------------------------------------------------------------------------------------------
 
 def _users_with_role(committee_id: int, role_name: str) -> list:
-    try:
-        from app.changes.service import committee_role_users
-    except ImportError:
-        return []
-    user_model = current_app.appbuilder.sm.user_model
-    return [db.session.get(user_model, uid) for uid in committee_role_users(committee_id, role_name)]
+    return users_with_role(role_name, committee_id=committee_id)
 
 
 def _times_last(year: int, target: str, *, committee_id=None, member_user_id=None, before_month: int) -> int:
@@ -541,22 +537,12 @@ def draft_month(year: int, month: int) -> dict:
         close.drafted_at = utcnow()
     data = compute_month(year, month) if close.state != STATE_APPROVED else close.snapshot
     deadline = submission_deadline(year, month)
-    text = (f"{year}年{month}月居民区实有人口核查月报表及排名已生成，请于{deadline.month}月{deadline.day}日前"
-            f"核对并提交本片区月报")
+    text = _("The verification table and ranking of %(month)s/%(year)s are drafted; please check and submit "
+             "your zone's month by %(deadline)s.", year=year, month=month, deadline=format_date(deadline, "long"))
     link = f"/monthly/month/{year:04d}-{month:02d}"
     notified = 0
-    sm = current_app.appbuilder.sm
-    role = sm.find_role(ZONE_LEADER)
-    leaders = [u for u in db.session.query(sm.user_model).filter(sm.user_model.active.is_(True))
-               .order_by(sm.user_model.id) if role in u.roles] if role is not None else []
-    try:
-        from app.changes.service import notify
-    except ImportError:
-        notify = None
-    for leader in leaders:
-        if notify is None:
-            log.info("monthly close: would notify %s: %s", leader.username, text)
-        elif notify(leader.id, text, link, once=True):
+    for leader in users_with_role(ZONE_LEADER):
+        if notify(leader.id, text, link, once=True):
             notified += 1
     db.session.commit()
     return {"month": sql_table.month_key(year, month), "notified": notified,

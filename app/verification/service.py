@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import scoping
 from app.access.roles import TEAM_MEMBER
-from app.domain.idnumber import InvalidIdNumber, mask_id_number, normalise_id_number, parse_id_number
+from app.domain.idnumber import InvalidIdNumber, mask_id_number, parse_id_number
 from app.domain.monthly_table import (
     CORRECT,
     CROSS_CHECK,

@@ -16,8 +16,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import scoping
+from app.access.users import users_with_role
 from app.domain.idnumber import InvalidIdNumber, mask_id_number
-from app.domain.monthly_table import CORRECT, MONTHLY_CHECK, SHOULD_CANCEL, WINDOW_CHECK
+from app.domain.monthly_table import MONTHLY_CHECK
 from app.errors import id_number_message
 from app.extensions import db
 from app.verification import messages, service
@@ -66,13 +67,7 @@ def _team() -> service.Team:
 
 
 def _users_with_role(role_name: str, committee_ids=None, zone_id=None):
-    from app.models import PortalUser
-
-    sm_role = db.session.query(PortalUser.roles.property.mapper.class_).filter_by(name=role_name).one_or_none()
-    if sm_role is None:
-        return []
-    query = db.session.query(PortalUser).filter(PortalUser.roles.contains(sm_role), PortalUser.active.is_(True))
-    users = query.order_by(PortalUser.username).all()
+    users = users_with_role(role_name)
     if zone_id is not None:
         users = [u for u in users if u.zone_id == zone_id or any(c.zone_id == zone_id for c in u.committees)]
     if committee_ids is not None:
@@ -247,7 +242,7 @@ class RosterView(BaseView):
     method_permission_name = {"index": "read", "save": "plan"}
 
     def _zones(self):
-        from app.models import Committee, Zone
+        from app.models import Zone
 
         ids = scoping.visible_committee_ids(g.user)
         zones = db.session.query(Zone).order_by(Zone.id).all()

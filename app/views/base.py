@@ -27,7 +27,7 @@ from app.audit import record_export
 from app.errors import UserFacingError, user_message
 from app.extensions import db
 from app.models import Committee
-from app.scoping import FilterInScope, can_see_committee
+from app.scoping import FilterInScope, can_see_committee, scope_column_name
 
 
 class PortalInterface(SQLAInterface):
@@ -99,11 +99,8 @@ VIEW_METHOD_PERMISSIONS = {
 
 def scope_filter_for(model):
     """The base-filter entry that keeps ``model``'s rows inside the user's committees (None: not scoped)."""
-    if model is Committee:
-        return ["id", FilterInScope, None]
-    if "committee_id" in model.__table__.columns:
-        return ["committee_id", FilterInScope, None]
-    return None
+    column = scope_column_name(model)
+    return [column, FilterInScope, None] if column else None
 
 
 def committee_of(item):
