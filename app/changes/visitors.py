@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
+from flask_babel import gettext as _
+
 from app import scoping
 from app.changes.models import Estate, Visitor, VisitorDay, utcnow
 from app.changes.service import CaseRefused, current_rules, display_name, local_today, naive, notify
@@ -96,7 +98,8 @@ def flag_missing_logs(day: dt.date | None = None) -> int:
     day = day or (local_today(current_rules()) - dt.timedelta(days=1))
     written = 0
     for estate in missing_logs(day):
-        text = f"{estate.committee.name} {estate.name}：{day:%Y-%m-%d} 未提交外来人员登记"
+        text = _("%(committee)s %(estate)s: no visitor log was submitted for %(day)s.",
+                 committee=estate.committee.name, estate=estate.name, day=day.isoformat())
         link = f"/visitors/days?day={day.isoformat()}&estate={estate.id}"
         holder = worker_for(estate.committee_id)  # the workstation's A (or B) social worker, else all of them
         for uid in [holder] if holder else committee_role_users(estate.committee_id, "social_worker"):
