@@ -28,6 +28,7 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Connection, Engine
 
+from app.domain import clock
 from app.domain.rules import DEFAULT_RULES
 from app.domain.idnumber import make_id_number
 from app.models import Block, Building, Committee, House, Person, Residence, Vehicle
@@ -167,8 +168,8 @@ def generate_population(engine: Engine, persons: int, seed: int, *, today: dt.da
     Everything is written in one transaction: a failure leaves the database as it was."""
     if persons < 1:
         raise ValueError("persons must be at least 1")
-    today = today or dt.date.today()
-    now = dt.datetime.now().replace(microsecond=0)
+    today = today or clock.local_today()
+    now = clock.utcnow().replace(microsecond=0)
 
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -537,7 +538,7 @@ def generate_verifications(engine: Engine, count: int, seed: int, *, today: dt.d
 
     if count < 1:
         raise ValueError("count must be at least 1")
-    today = today or dt.date.today()
+    today = today or clock.local_today()
     rng = random.Random(f"verifications:{seed}")
     vr = VerificationRecord.__table__
     with engine.begin() as conn:

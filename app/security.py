@@ -23,6 +23,7 @@ from app.access.roles import role_label
 from app.extensions import db
 from app.models.access import PortalUser
 from app.scoping import FilterInScope
+from app.domain import clock
 
 USER_AREA_COLUMNS = ["zone", "committees"]
 
@@ -136,7 +137,7 @@ class PortalSecurityManager(SecurityManager):
         if not success:
             limit = current_app.config.get("LOGIN_MAX_FAILURES", 5)
             if (user.fail_login_count or 0) + 1 >= limit and user.locked_at is None:
-                user.locked_at = dt.datetime.now()
+                user.locked_at = clock.utcnow()
                 user.active = False
         super().update_user_auth_stat(user, success)
 

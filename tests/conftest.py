@@ -6,8 +6,10 @@ the organisation seeded and removes what it added.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
+import time
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -23,6 +25,43 @@ TABLES_TO_EMPTY = (
     "committee_workers",  # the change flow (issue 5): children before parents
     "document", "vehicle", "residence", "person", "house", "building", "block")
 # audit_event is append-only (triggers): tests read it by id ranges instead of emptying it.
+
+
+# Every test runs on a clock that starts at this instant (a Wednesday in June, 10:00 in Shanghai) and then moves
+# with real elapsed time, so no test depends on the machine's date. ``frozen_clock.set(...)`` stops it at an instant.
+DEFAULT_TEST_NOW = dt.datetime(2026, 6, 10, 2, 0, tzinfo=dt.timezone.utc)
+
+
+class FrozenClock:
+    """The test side of app/domain/clock.py's one hook."""
+
+    def __init__(self, start: dt.datetime):
+        self.set(start, ticking=True)
+
+    def set(self, moment: dt.datetime, ticking: bool = False) -> None:
+        """Move to ``moment`` (aware, or naive UTC); it stays there unless ``ticking``."""
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)
+        self._moment, self._ticking, self._since = moment, ticking, time.monotonic()
+
+    def advance(self, delta: dt.timedelta) -> None:
+        self.set(self.now() + delta, ticking=self._ticking)
+
+    def now(self) -> dt.datetime:
+        if self._ticking:
+            return self._moment + dt.timedelta(seconds=time.monotonic() - self._since)
+        return self._moment
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    """The program's clock for this test: DEFAULT_TEST_NOW, ticking; ``frozen_clock.set(instant)`` to fix it."""
+    from app.domain import clock
+
+    fake = FrozenClock(DEFAULT_TEST_NOW)
+    clock.set_source(fake.now)
+    yield fake
+    clock.set_source(None)
 
 
 def _fresh_postgres(url: str) -> str:

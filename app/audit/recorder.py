@@ -11,6 +11,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
+from app.domain import clock
 
 AUDITED_MODELS = ("Person", "Residence", "House")
 _actor: contextvars.ContextVar[Optional[tuple[Optional[int], str, str]]] = contextvars.ContextVar(
@@ -46,7 +47,7 @@ def _who() -> tuple[Optional[int], str, str, Optional[str]]:
 def _new_event(action: str, **fields: Any) -> AuditEvent:
     user_id, name, source, address = _who()
     return AuditEvent(
-        at=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None), actor_id=user_id, actor_name=name,
+        at=clock.utcnow(), actor_id=user_id, actor_name=name,
         source=source, remote_addr=address, action=action, **fields,
     )
 

@@ -31,6 +31,8 @@ from app.documents.models import (
 )
 from app.extensions import db
 from app.models import Block, Building, Committee, House, Residence
+from app.domain import clock
+from app.settings import current_rules
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ def _register_title(committee: Optional[Committee]) -> str:
 def population_register_context(document: Document) -> dict:
     """Context of reports/population_register.html: per building (one committee) or per committee (street-wide)
     counts of houses and of persons with an active residence."""
-    today = dt.date.today()
+    today = clock.local_today(current_rules())
     active = select(House.building_id.label("building_id"), func.count(distinct(Residence.person_id)).label("n"))
     active = active.join(House, Residence.house_id == House.id).where(Residence.end_date.is_(None))
     houses = select(House.building_id.label("building_id"), func.count(House.id).label("n"))

@@ -13,6 +13,8 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.monthly import excel, service
 from app.monthly.table import parse_month, previous_month
+from app.domain import clock
+from app.settings import current_rules
 
 ISSUER = "上钢新村街道社区平安办（街道人口办）"
 TARGET_LABELS = {"committee": "居民区", "police": "社区民警", "member": "综合协管队员"}
@@ -37,7 +39,7 @@ def monthly_table_context(document) -> dict:
     quota = excel.quota_of(data["rules"])
     rows = excel.table_rows(data["table"], decimals)
     return {"title": excel.title(year, month), "h": excel.headers(quota), "rows": rows[:-1], "totals": rows[-1],
-            "total_label": excel.TOTAL_LABEL, "approved": data["approved"], "date": dt.date.today(),
+            "total_label": excel.TOTAL_LABEL, "approved": data["approved"], "date": clock.local_today(current_rules()),
             "issuer": ISSUER}
 
 
@@ -55,7 +57,7 @@ def ranking_bulletin_context(document) -> dict:
             "under_quota": data.get("under_quota", []), "totals": data["table"]["totals"],
             "totals_accuracy": excel.accuracy_text(data["table"]["totals"]),
             "first": ranking[0] if ranking else None, "last": ranking[-1] if ranking else None,
-            "date": dt.date.today(), "issuer": ISSUER}
+            "date": clock.local_today(current_rules()), "issuer": ISSUER}
 
 
 def quarterly_bulletin_title(committee) -> str:
@@ -97,7 +99,7 @@ def quarterly_bulletin_context(document) -> dict:
     rows.sort(key=lambda e: (-e["average"], e["seq"]))
     return {"year": year, "quarter": quarter, "months": months, "rows": rows, "talks": talks,
             "approved": all(d["approved"] for _m, d in per_month), "target_labels": TARGET_LABELS,
-            "date": dt.date.today(), "issuer": ISSUER}
+            "date": clock.local_today(current_rules()), "issuer": ISSUER}
 
 
 def party_report_title(committee) -> str:
@@ -123,4 +125,4 @@ def talk_notice_context(document) -> dict:
     if talk is None or talk.committee_id != document.committee_id:
         raise ValueError("talk not found for this document")
     return {"talk": talk, "committee": talk.committee.name if talk.committee else "",
-            "target_label": TARGET_LABELS.get(talk.target, ""), "date": dt.date.today(), "issuer": ISSUER}
+            "target_label": TARGET_LABELS.get(talk.target, ""), "date": clock.local_today(current_rules()), "issuer": ISSUER}

@@ -32,6 +32,7 @@ from app.domain.rules import Rules
 from app.extensions import db
 from app.settings import current_rules
 from app.verification.models import (
+from app.domain import clock
     DECLARATION_CANCEL_CASE,
     DECLARATION_MATCHED,
     DECLARATION_PENDING,
@@ -66,12 +67,11 @@ class VerificationRefused(Exception):
 
 
 def local_now(rules: Rules | None = None) -> dt.datetime:
-    rules = rules or current_rules()
-    return dt.datetime.now(rules.zone)
+    return clock.local_now(rules or current_rules())
 
 
 def local_today(rules: Rules | None = None) -> dt.date:
-    return local_now(rules).date()
+    return clock.local_today(rules or current_rules())
 
 
 def default_shift(rules: Rules | None = None) -> str:

@@ -28,6 +28,8 @@ from app.errors import UserFacingError, user_message
 from app.extensions import db
 from app.models import Committee
 from app.scoping import FilterInScope, can_see_committee, scope_column_name
+from app.domain import clock
+from app.settings import current_rules
 
 
 class PortalInterface(SQLAInterface):
@@ -256,7 +258,7 @@ class PortalModelView(ModelView):
             rows,
         )
         record_export(self.datamodel.obj.__name__, count, request.query_string.decode()[:500])
-        filename = f"{self.route_base.strip('/') or 'export'}-{dt.date.today():%Y%m%d}.xlsx"
+        filename = f"{self.route_base.strip('/') or 'export'}-{clock.local_today(current_rules()):%Y%m%d}.xlsx"
         return send_file(
             io.BytesIO(payload), as_attachment=True, download_name=filename,
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
