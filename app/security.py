@@ -3,7 +3,6 @@ their Chinese titles, password complexity on every path, rate-limited sign-in (H
 repeated failures (an admin unlocks), and sign-ins written to the audit trail."""
 from __future__ import annotations
 
-import datetime as dt
 
 from flask import current_app, g, has_request_context
 from flask_appbuilder.fields import QuerySelectMultipleField

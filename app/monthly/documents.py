@@ -6,7 +6,6 @@ months print their snapshot, so a bulletin reprinted later says what was approve
 """
 from __future__ import annotations
 
-import datetime as dt
 
 from flask_babel import gettext as _
 

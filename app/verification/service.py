@@ -28,11 +28,11 @@ from app.domain.monthly_table import (
     SHOULD_REGISTER,
     WINDOW_CHECK,
 )
+from app.domain import clock
 from app.domain.rules import Rules
 from app.extensions import db
 from app.settings import current_rules
 from app.verification.models import (
-from app.domain import clock
     DECLARATION_CANCEL_CASE,
     DECLARATION_MATCHED,
     DECLARATION_PENDING,
