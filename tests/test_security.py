@@ -294,7 +294,9 @@ def test_every_role_reaches_its_profile_and_changes_its_password(app, places, ro
     client = client_as(app, f"own_{role}")
     profile = client.get("/users/userinfo/")
     assert profile.status_code == 200 and f"own_{role}" in profile.get_data(as_text=True)
-    assert client.get("/resetmypassword/form").status_code == 200
+    form = client.get("/resetmypassword/form")
+    assert form.status_code == 200
+    assert "至少10位" in form.get_data(as_text=True)  # the rule, not FAB's "this application does not check"
     # Nobody else's account.
     assert client.get("/users/list/").status_code == 403
     # The password rule applies.
