@@ -23,7 +23,8 @@ class PortalUser(User):
     """An account with its area: a zone (zone leaders, team members) or committees (everyone working in a
     residential committee). Street office, police station and admin need neither: they see everything.
 
-    ``locked_at`` is set after too many failed sign-ins (app/security.py); only an admin clears it."""
+    Failed sign-ins never deactivate an account (anyone could lock anyone out): they lead to temporary locks kept
+    in ``LoginLock``."""
 
     __tablename__ = "ab_user"
 
