@@ -141,7 +141,7 @@ def test_a_client_supplied_forwarded_for_is_not_believed(app, users):
     assert _last_login_address(app, "sw_gang1") == "127.0.0.1"
 
 
-def test_behind_one_trusted_proxy_its_forwarded_for_is_recorded(app_config, _migrated, users):
+def test_behind_one_trusted_proxy_its_forwarded_for_is_recorded(app_config, _session_app, users):
     from app import create_app
 
     proxied = create_app({**app_config, "TRUSTED_PROXY_HOPS": 1})
@@ -176,7 +176,7 @@ def test_pages_carry_security_headers_and_every_script_has_the_nonce(admin_clien
     assert api.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_logout_is_a_post_with_a_csrf_token(app_config, _migrated):
+def test_logout_is_a_post_with_a_csrf_token(app_config, _session_app):
     from app import create_app
 
     app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
