@@ -18,6 +18,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import Boolean, Date, DateTime, Integer, inspect
 from sqlalchemy.exc import StatementError
 
@@ -265,14 +266,24 @@ class PortalModelView(ModelView):
         )
 
     def _export_value(self, item, column):
+        """A cell as the list shows it: computed columns called (FAB calls them too; a bound method's repr is
+        not a label), HTML reduced to its text, instants in local time to the minute, None as empty."""
         value = getattr(item, column, None)
+        if callable(value):
+            value = value()
         formatter = self.formatters_columns.get(column)
         if formatter is not None:
             value = formatter(value)
         if value is None:
             return ""
-        if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+        if isinstance(value, bool):
+            return str(_l("Yes") if value else _l("No"))
+        if isinstance(value, dt.datetime):
+            return clock.aware(value, current_rules()).strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, (int, float, dt.date)):
             return value
+        if isinstance(value, Markup):
+            return value.striptags()
         return str(value)
 
     def _list(self, **kwargs):
