@@ -64,6 +64,7 @@ class DocumentView(PortalModelView):
                               "request_form": "write"}
     base_permissions = ["can_read", "can_write"]
     base_filters = [["id", VisibleDocumentsFilter, None]]
+    committee_scope_filter = False  # VisibleDocumentsFilter scopes by committee and by kind
     base_order = ("id", "desc")
     list_columns = ["title", "state_display", "requested_by", "requested_at", "size_display", "download"]
     show_columns = [

@@ -127,13 +127,16 @@ class PortalModelView(ModelView):
     base_order = ("id", "desc")
     method_permission_name = VIEW_METHOD_PERMISSIONS
     base_permissions = ["can_read", "can_write", "can_export"]
+    # False only for a view whose own base filter applies app.scoping together with a further rule (documents:
+    # street-wide kinds are read by permission, not committee); every other view gets the committee filter.
+    committee_scope_filter = True
 
     def __init__(self, **kwargs):
         if not hasattr(self, "datamodel") or self.datamodel is None:
             raise TypeError("PortalModelView needs a datamodel")
         model = self.datamodel.obj
         self.class_permission_name = self.class_permission_name or model.__name__
-        scope = scope_filter_for(model)
+        scope = scope_filter_for(model) if self.committee_scope_filter else None
         self.base_filters = list(self.base_filters or []) + ([scope] if scope else [])
         # Every dropdown of a related record offers only what the user may see; QuerySelectField re-checks the
         # posted value against the same query, so a hand-made POST cannot pick another committee's record.
