@@ -139,17 +139,17 @@ def test_every_part_of_the_score(app, march):
         db.session.commit()
         ranking = {r["committee"]: r for r in service.compute_month(2025, 3)["ranking"]}
     g1, g2, hc = ranking["钢一"]["points"], ranking["钢二"]["points"], ranking["花城"]["points"]
+    # Default weights 30/40/30, spot inspections 0 in the month (a reference for the year's awards).
     assert (g1["quantity"], g1["accuracy"], g1["timeliness"], g1["spot_inspection"], g1["penalty"],
-            g1["scale_factor"]) == (30, pytest.approx(28.88, abs=0.01), 25, 12, 0, 1)
-    assert g1["total"] == pytest.approx(95.88, abs=0.01)
+            g1["scale_factor"]) == (30, 38.5, 30, 0, 0, 1)
+    assert g1["total"] == 98.5
     assert (g2["quantity"], g2["accuracy"], g2["timeliness"], g2["spot_inspection"], g2["penalty"]) == \
-        (3.75, 30, 25, None, 5)
-    assert g2["scale_factor"] == pytest.approx(100 / 85, abs=1e-4)
-    assert g2["total"] == pytest.approx(58.75 * 100 / 85 - 5, abs=0.01)
-    assert hc["total"] == pytest.approx(25 * 100 / 85, abs=0.01)
+        (3.75, 40, 30, None, 5)
+    assert g2["scale_factor"] == 1 and g2["total"] == 68.75
+    assert hc["total"] == 30
     assert ranking["钢一"]["rank"] == 1 and ranking["钢二"]["rank"] == 2
-    # 21 committees tie on 29.41 with nothing checked: table order decides, so 花城 (seq 23) is last.
-    assert ranking["钢三"]["rank"] == 3 and ranking["花城"]["rank"] == 23
+    # 21 committees tie on 30 with nothing checked: they share the 3rd place, all of them last.
+    assert ranking["钢三"]["rank"] == 3 and ranking["花城"]["rank"] == 3
 
 
 def test_submission_on_time_and_late(app, march, users):

@@ -9,7 +9,9 @@
 - ``MonthUnlock``: an approved month reopened for one committee, with a reason (audited); closed again later.
 - ``RankingSetting``: office overrides of ``Rules`` fields (weights …) applying to months not yet approved.
 - ``SpotInspection`` (飞行检查), ``CrimeLateEntry`` (−5 each), ``RankingComment``: the office's inputs.
-- ``Talk`` (约谈): one rung of a ladder, with its participants, date, place, reason and outcome.
+- ``Talk`` (约谈): one rung of a ladder, with its participants, date, place, reason and outcome. Talks are
+  recomputed from the year's approved months (service.recompute_ladders); one that no longer holds is kept,
+  marked superseded with the reason, and its notice is withdrawn.
 """
 from __future__ import annotations
 
@@ -187,7 +189,8 @@ class Talk(Model):
 
     __tablename__ = "talk"
     __table_args__ = (
-        UniqueConstraint("year", "month", "target", name="uq_talk_month_target"),
+        # Several talks per month and target: committees tied for last, each of their police officers.
+        Index("ix_talk_year_month_target", "year", "month", "target"),
         Index("ix_talk_committee_year", "committee_id", "year"),
     )
 
@@ -199,6 +202,8 @@ class Talk(Model):
     committee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("committee.id"))
     member_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
     member_name: Mapped[Optional[str]] = mapped_column(String(128))
+    # The community police officer on a police talk (NULL when the committee had no officer on record).
+    police_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
     times_last: Mapped[int] = mapped_column(Integer, nullable=False)  # this year, this one included
     rung: Mapped[int] = mapped_column(Integer, nullable=False)
     rung_code: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -211,8 +216,15 @@ class Talk(Model):
     reason: Mapped[str] = mapped_column(String(500), nullable=False)
     outcome: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    # Set when a later approval, unlock or correction means this talk no longer holds; its notice is withdrawn.
+    superseded_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    superseded_reason: Mapped[Optional[str]] = mapped_column(String(500))
 
     committee: Mapped[Optional[Committee]] = relationship(lazy="joined")
+
+    @property
+    def superseded(self) -> bool:
+        return self.superseded_at is not None
 
     @property
     def month_key(self) -> str:

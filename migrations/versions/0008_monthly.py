@@ -1,0 +1,33 @@
+"""talk: several talks per month and target (ties for last, one per police officer), the officer of a police
+talk, and superseded talks kept with their reason (issue 12)
+
+Revision ID: 0008_monthly
+Revises: 0007
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "0008_monthly"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("talk", schema=None) as batch_op:
+        batch_op.drop_constraint("uq_talk_month_target", type_="unique")
+        batch_op.add_column(sa.Column("police_user_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("superseded_at", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("superseded_reason", sa.String(length=500), nullable=True))
+        batch_op.create_foreign_key("fk_talk_police_user_id_ab_user", "ab_user", ["police_user_id"], ["id"])
+        batch_op.create_index("ix_talk_year_month_target", ["year", "month", "target"], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table("talk", schema=None) as batch_op:
+        batch_op.drop_index("ix_talk_year_month_target")
+        batch_op.drop_constraint("fk_talk_police_user_id_ab_user", type_="foreignkey")
+        batch_op.drop_column("superseded_reason")
+        batch_op.drop_column("superseded_at")
+        batch_op.drop_column("police_user_id")
+        batch_op.create_unique_constraint("uq_talk_month_target", ["year", "month", "target"])
