@@ -43,6 +43,7 @@ SETTING_LABELS = {
     "member_weight_accuracy": _l("Team member weight: accuracy"),
     "member_monthly_quota": _l("Team member monthly quota"),
     "submission_deadline_day": _l("Submission deadline (day of next month)"),
+    "member_min_checks": _l("Team member: fewest checks in a month to be ranked"),
 }
 
 
