@@ -158,3 +158,41 @@ def test_unlock_correct_and_reapprove_moves_the_talk(app, year):
         # The bulletin of April prints the talk in force only.
         assert [t.committee.name for t in service.month_talks(2025, 4) if t.target == "committee"] == ["钢五"]
         assert len(service.month_talks(2025, 4, include_superseded=True)) > len(service.month_talks(2025, 4))
+
+
+def test_an_unregistered_person_found_twice_counts_once(app, users):
+    """附件2, the ranking and the coverage page count a person once per committee per month, keyed by person or by
+    the normalised ID number (the table and the coverage page used to disagree)."""
+    from app.domain.idnumber import make_id_number
+    from app.monthly import service
+    from app.verification.models import VerificationRecord
+    from app.verification.service import monthly_counts
+
+    with app.app_context():
+        gang1 = _committee("钢一").id
+        office = users["street_office"]
+        # A number ending in X: written with a lower-case x (and a space) it is still the same person.
+        number = next(n for n in (make_id_number("310115", dt.date(1990, 2, 3), s) for s in range(1000))
+                      if n.endswith("X"))
+        first = _record(gang1, None, dt.date(2025, 3, 4), "should_register", office, found=number)
+        second = _record(gang1, None, dt.date(2025, 3, 20), "should_register", office,
+                         found=" " + number.lower())
+        db.session.add_all([first, second])
+        db.session.commit()
+
+        def counts():
+            fast = service.live_table(2025, 3).to_json_dict()["rows"][0]
+            direct = service.live_table(2025, 3, direct=True).to_json_dict()["rows"][0]
+            assert fast == direct
+            assert monthly_counts(2025, 3).get(gang1, 0) == fast["total"]
+            return fast["total"], fast["should_register"]
+
+        assert counts() == (1, 1)  # found twice, counted once
+        # A correction: the later record was someone else: two persons.
+        db.session.get(VerificationRecord, second.id).found_id_number = make_id_number(
+            "310115", dt.date(1991, 5, 6), 12)
+        db.session.commit()
+        assert counts() == (2, 2)
+        db.session.delete(db.session.get(VerificationRecord, first.id))
+        db.session.commit()
+        assert counts() == (1, 1)

@@ -41,8 +41,9 @@ TARGETS = (TARGET_COMMITTEE, TARGET_POLICE, TARGET_MEMBER)
 
 
 class VerificationLatest(Model):
-    """The record that counts for (month, committee, person); person_id NULL rows (someone found unregistered)
-    each count once, so they are all here. ``month`` is YYYYMM of the local date ``checked_on``."""
+    """The record that counts for (month, committee, person); someone found unregistered is keyed by the
+    normalised ID number (``found_key``), and a record with neither counts on its own (app/monthly/table.py).
+    ``month`` is YYYYMM of the local date ``checked_on``."""
 
     __tablename__ = "verification_latest"
     __table_args__ = (
@@ -54,6 +55,7 @@ class VerificationLatest(Model):
     month: Mapped[int] = mapped_column(Integer, nullable=False)
     committee_id: Mapped[int] = mapped_column(Integer, nullable=False)
     person_id: Mapped[Optional[int]] = mapped_column(Integer)
+    found_key: Mapped[Optional[str]] = mapped_column(String(32))
     result: Mapped[str] = mapped_column(String(20), nullable=False)
 
 

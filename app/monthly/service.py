@@ -11,7 +11,6 @@ import datetime as dt
 from fractions import Fraction
 from typing import Callable, Optional
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select
