@@ -241,7 +241,7 @@ def test_months_with_nothing_recorded_create_no_talk(app, users):
 def test_screen_json_api_and_permissions(app, march, users):
     office = client_as(app, "office")
     html = office.get("/monthly/month/2025-03").get_data(as_text=True)
-    assert "2025年03月居民区实有人口核查月报表" in html and "合计" in html and "96.3%" in html
+    assert "2025年3月居民区实有人口核查月报表" in html and "合计" in html and "96.3%" in html
     assert html.count('class="warning under-quota"') == 22
     assert office.get("/monthly/month/2025-13").status_code == 400
     assert office.get("/monthly/").status_code == 200
@@ -293,7 +293,7 @@ def test_cli_outputs(app, runner, march, tmp_path):
     sheet = load_workbook(out).active
     merged = {str(r) for r in sheet.merged_cells.ranges}
     assert {"A1:H1", "A2:A3", "B2:B3", "C2:F2", "G2:G3", "H2:H3", "A27:B27"} <= merged
-    assert sheet["A1"].value == "2025年03月居民区实有人口核查月报表"
+    assert sheet["A1"].value == "2025年3月居民区实有人口核查月报表"
     assert [sheet[c].value for c in ("A2", "B2", "C2", "G2", "H2")] == \
         ["序号", "居委", "总核查人数(每个居委不低于80人)", "正确率", "备注"]
     assert [sheet[c].value for c in ("C3", "D3", "E3", "F3")] == \

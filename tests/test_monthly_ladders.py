@@ -5,6 +5,8 @@ ladder ranks only team members who worked; the police ladder counts per officer 
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -153,8 +155,22 @@ def test_unlock_correct_and_reapprove_moves_the_talk(app, year):
         assert notice.state == "done", notice.error_detail
         from tests.test_monthly import _pdf_checks
 
-        text = _pdf_checks(documents.document_file(notice).read_bytes())[2]
+        data = documents.document_file(notice).read_bytes()
+        text = _pdf_checks(data)[2]
         assert "撤销" in text and "请准时参加" not in text
+        # Every notice cites the plan by its own title; police talks are issued by the police station.
+        for talk in db.session.query(Talk).filter(Talk.superseded_at.is_(None), Talk.committee_id.isnot(None)):
+            doc = documents.request_document("talk_notice", talk.committee_id, office, params={"talk_id": talk.id})
+            pdf = documents.document_file(doc).read_bytes()
+            printed = _pdf_checks(pdf)[2].replace("\n", "")
+            assert "《上钢新村街道关于进一步加强人口服务和管理工作的实施方案》" in printed
+            assert "+" not in printed
+            assert ("上钢新村派出所" in printed) == (talk.target == "police")
+            assert ("请准时参加" in printed) == (talk.kind != "通报批评")
+            if os.environ.get("MONTHLY_PDF_DIR"):
+                (Path(os.environ["MONTHLY_PDF_DIR"]) / f"notice_{talk.target}_{talk.rung}.pdf").write_bytes(pdf)
+        if os.environ.get("MONTHLY_PDF_DIR"):
+            (Path(os.environ["MONTHLY_PDF_DIR"]) / "notice_withdrawn.pdf").write_bytes(data)
         # The bulletin of April prints the talk in force only.
         assert [t.committee.name for t in service.month_talks(2025, 4) if t.target == "committee"] == ["钢五"]
         assert len(service.month_talks(2025, 4, include_superseded=True)) > len(service.month_talks(2025, 4))

@@ -60,6 +60,8 @@ def ranking_bulletin_context(document) -> dict:
             "under_quota": data.get("under_quota", []), "totals": data["table"]["totals"],
             "totals_accuracy": excel.accuracy_text(data["table"]["totals"]),
             "first": ranking[0] if ranking else None, "last": ranking[-1] if ranking else None,
+            # Committees tied for last share the place: the bulletin names them all.
+            "lasts": [r for r in ranking if r["rank"] == ranking[-1]["rank"]] if ranking else [],
             "date": clock.local_today(current_rules()), "issuer": ISSUER}
 
 
