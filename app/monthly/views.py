@@ -43,6 +43,7 @@ SETTING_LABELS = {
     "member_weight_accuracy": _l("Team member weight: accuracy"),
     "member_monthly_quota": _l("Team member monthly quota"),
     "submission_deadline_day": _l("Submission deadline (day of next month)"),
+    "member_min_checks": _l("Team member: fewest checks in a month to be ranked"),
 }
 
 
@@ -284,9 +285,11 @@ class TalkView(PortalModelView):
     list_title = _l("Talks")
     show_title = _l("Talk")
     edit_title = _l("Talk")
-    list_columns = ["month_key", "target_label", "committee", "rung", "kind", "to_whom", "talk_date", "place"]
-    show_columns = ["month_key", "target_label", "committee", "member_name", "times_last", "rung", "kind",
-                    "who_talks", "to_whom", "participants", "talk_date", "place", "reason", "outcome"]
+    list_columns = ["month_key", "target_label", "committee", "times_last", "kind", "to_whom", "talk_date", "place",
+                    "superseded_at"]
+    show_columns = ["month_key", "target_label", "committee", "member_name", "times_last", "kind",
+                    "who_talks", "to_whom", "participants", "talk_date", "place", "reason", "outcome",
+                    "superseded_at", "superseded_reason"]
     edit_columns = ["participants", "talk_date", "place", "outcome"]
     add_columns = edit_columns
     base_order = ("id", "desc")
@@ -294,7 +297,8 @@ class TalkView(PortalModelView):
                      "member_name": _l("Team member"), "times_last": _l("Times last this year"), "rung": _l("Rung"),
                      "kind": _l("Kind"), "who_talks": _l("Who talks"), "to_whom": _l("To whom"),
                      "participants": _l("Participants"), "talk_date": _l("Date"), "place": _l("Place"),
-                     "reason": _l("Reason"), "outcome": _l("Follow-up and outcome")}
+                     "reason": _l("Reason"), "outcome": _l("Follow-up and outcome"),
+                     "superseded_at": _l("Withdrawn on"), "superseded_reason": _l("Why withdrawn")}
     formatters_columns = {}
 
     @expose("/add", methods=["GET", "POST"])

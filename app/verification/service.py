@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import scoping
@@ -420,20 +420,14 @@ def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
 
 
 def monthly_counts(year: int, month: int, committee_ids=None) -> dict[int, int]:
-    """Persons checked this month per committee under the monthly table's counting rule: a person counts once per
-    committee per month, every kind counts except cross checks (DOMAIN.md)."""
-    first, nxt = month_bounds(year, month)
-    where = [VerificationRecord.checked_on >= first, VerificationRecord.checked_on < nxt,
-             VerificationRecord.kind != CROSS_CHECK]
-    if committee_ids is not None:
-        where.append(VerificationRecord.committee_id.in_(sorted(committee_ids) or [-1]))
-    counts: dict[int, int] = {}
-    for column in (VerificationRecord.person_id, VerificationRecord.found_id_number):
-        for committee_id, n in db.session.execute(
-                select(VerificationRecord.committee_id, func.count(distinct(column))).where(*where)
-                .group_by(VerificationRecord.committee_id)):
-            counts[committee_id] = counts.get(committee_id, 0) + int(n)
-    return counts
+    """Persons checked this month per committee under the monthly table's counting rule, which lives in one place
+    (app.monthly.table): a person once per committee per month, keyed by person or normalised ID number, every
+    kind counting except cross checks (DOMAIN.md)."""
+    from app.monthly.table import counts_direct
+
+    wanted = None if committee_ids is None else set(committee_ids)
+    return {cid: c.total for cid, c in counts_direct(db.session.connection(), year, month).items()
+            if c.total and (wanted is None or cid in wanted)}
 
 
 def coverage(year: int, committee_ids=None, *, today: dt.date | None = None) -> list[dict]:
