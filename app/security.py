@@ -12,7 +12,10 @@ from flask_appbuilder.security.sqla.models import (
     Permission, PermissionView, Role, ViewMenu, assoc_permissionview_role,
 )
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import RoleModelView, UserDBModelView
+from flask_appbuilder.security.views import (
+    PermissionModelView, PermissionViewModelView, RoleModelView, UserDBModelView, UserGroupModelView,
+    ViewMenuModelView,
+)
 from flask_appbuilder.validators import default_password_complexity
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import lazy_gettext as _l
@@ -40,6 +43,8 @@ def _role_names(roles) -> str:
 
 
 class PortalUserView(UserDBModelView):
+    # Users have no file columns: FAB's /users/download/<filename> only read an unset UPLOAD_FOLDER (a 500).
+    exclude_route_methods = {"download"}
     list_columns = ["first_name", "last_name", "username", "active", "roles", "zone", "committees", "locked_at"]
     add_columns = UserDBModelView.add_columns + USER_AREA_COLUMNS
     edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "groups"] + USER_AREA_COLUMNS
@@ -75,7 +80,13 @@ class PortalRoleView(RoleModelView):
     # FAB's RoleListWidget ignores formatters; the plain list shows each role by its Chinese title.
     list_widget = ListWidget
     list_columns = ["name"]
+    exclude_route_methods = {"download"}  # see _without_download
     formatters_columns = {"name": role_label}
+
+
+def _without_download(view):
+    # No security model has a file column: FAB's /<view>/download/<filename> only read an unset UPLOAD_FOLDER (a 500).
+    return type(view.__name__, (view,), {"exclude_route_methods": {"download"}})
 
 
 class PortalSecurityApi(SecurityApi):
@@ -86,6 +97,10 @@ class PortalSecurityManager(SecurityManager):
     user_model = PortalUser
     userdbmodelview = PortalUserView
     rolemodelview = PortalRoleView
+    groupmodelview = _without_download(UserGroupModelView)
+    permissionmodelview = _without_download(PermissionModelView)
+    viewmenumodelview = _without_download(ViewMenuModelView)
+    permissionviewmodelview = _without_download(PermissionViewModelView)
     security_api = PortalSecurityApi
     # FAB's user-statistics chart loads Google's chart loader from the internet; the intranet has none.
     userstatschartview = None

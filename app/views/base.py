@@ -150,6 +150,8 @@ class PortalModelView(ModelView):
     base_order = ("id", "desc")
     method_permission_name = VIEW_METHOD_PERMISSIONS
     base_permissions = ["can_read", "can_write", "can_export"]
+    # No portal model has a file column; FAB's /download/<filename> would only read an unset UPLOAD_FOLDER.
+    exclude_route_methods = {"download"}
 
     def __init__(self, **kwargs):
         if not hasattr(self, "datamodel") or self.datamodel is None:
