@@ -196,13 +196,13 @@ def _make_places(app):
 
 
 @pytest.fixture(scope="module")
-def probe(app_config, _migrated):
-    """One app, one world and the eleven users for every role of the probe (built once: the probe is long)."""
-    from app import create_app
-    from tests.conftest import TABLES_TO_EMPTY, make_user
+def probe(_session_app):
+    """The session's app with one world and the eleven users for every role of the probe, built once for all
+    eleven runs (the probe is long); settings and tables restored afterwards."""
+    from tests.conftest import _tables_to_empty, make_user
 
-    # An exception is a 500 answer to collect with the others, not an abort of the whole probe.
-    app = create_app({**app_config, "PROPAGATE_EXCEPTIONS": False})
+    app = _session_app
+    settings = dict(app.config)
     places = _make_places(app)
     users = {"street_office": make_user(app, "office", "street_office"),
              "block_leader": make_user(app, "bl_gang1", "block_leader", committees=["钢一"]),
@@ -211,9 +211,11 @@ def probe(app_config, _migrated):
     for role, (username, committees, zone) in PROBE_ROLES.items():
         make_user(app, username, role, committees=committees, zone_code=zone)
     yield app, world
+    app.config.clear()
+    app.config.update(settings)
     with app.app_context():
         db.session.rollback()
-        for table in TABLES_TO_EMPTY:
+        for table in _tables_to_empty(db.metadata):
             db.session.execute(text(f"DELETE FROM {table}"))
         db.session.commit()
         db.session.remove()
@@ -222,12 +224,12 @@ def probe(app_config, _migrated):
 def _fingerprint(app, committee_id=None) -> dict:
     """The rows a request could change (audit and sign-in bookkeeping aside), by table: every row, or only those
     of ``committee_id`` (a committee role may legitimately change its own records with a probe's POST)."""
-    from tests.conftest import TABLES_TO_EMPTY
+    from tests.conftest import _tables_to_empty
 
     with app.app_context():
         db.session.expire_all()
         prints = {}
-        for table in (*TABLES_TO_EMPTY, "committee", "zone"):
+        for table in (*_tables_to_empty(db.metadata), "committee", "zone"):
             columns = {c["name"] for c in sa_inspect(db.engine).get_columns(table)}
             if committee_id is not None and "committee_id" not in columns:
                 continue
@@ -301,6 +303,8 @@ def test_every_route_and_verb_as_every_role_gives_no_500_no_leak_no_change(probe
     outside = None if role in STREET_WIDE else world["钢二"]["committee"]
     before = _fingerprint(app, outside)
     failures = []
+    # An exception is a 500 answer to collect with the others, not an abort of the whole probe.
+    app.config["PROPAGATE_EXCEPTIONS"] = False
     for n, rule in enumerate(_probe_rules(app)):
         is_api = rule.rule.startswith("/api/")
         theirs_pk = _cached_record(app, _view_model(app, rule.endpoint)[1], world) is not None
@@ -323,6 +327,7 @@ def test_every_route_and_verb_as_every_role_gives_no_500_no_leak_no_change(probe
                 elif label == "theirs" and "pk" in rule.arguments and theirs_pk \
                         and response.status_code not in (400, 401, 403, 404, 405, 422):
                     failures.append(f"{response.status_code} {method} {path}: another committee's record answered")
+    app.config["PROPAGATE_EXCEPTIONS"] = None
     PROBED["roles"].add(role)
     assert not failures, "\n".join(failures[:40])
     after = _fingerprint(app, outside)
