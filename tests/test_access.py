@@ -195,7 +195,7 @@ def _make_places(app):
     return made
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="class")
 def probe(_session_app):
     """The session's app with one world and the eleven users for every role of the probe, built once for all
     eleven runs (the probe is long); settings and tables restored afterwards."""
@@ -290,52 +290,56 @@ def _probe_rules(app):
         yield rule
 
 
-@pytest.mark.parametrize("role", sorted(PROBE_ROLES))
-def test_every_route_and_verb_as_every_role_gives_no_500_no_leak_no_change(probe, role):
-    """Every registered route (found by introspection, so a screen or API added later is covered) × every verb,
-    as ``role``: with the ids of 钢二's records (committee and zone roles), and with ids beyond 64 bits and dates
-    at the calendar's edges in the path, the query, the form, rison and JSON (every role). No 500, nothing of
-    钢二 on the page of a role that does not see 钢二, no row changed."""
-    app, world = probe
-    username = PROBE_ROLES[role][0]
-    web = client_as(app, username)
-    api_headers = {"Authorization": f"Bearer {_jwt(app.test_client(), username)}"}
-    outside = None if role in STREET_WIDE else world["钢二"]["committee"]
-    before = _fingerprint(app, outside)
-    failures = []
-    # An exception is a 500 answer to collect with the others, not an abort of the whole probe.
-    app.config["PROPAGATE_EXCEPTIONS"] = False
-    for n, rule in enumerate(_probe_rules(app)):
-        is_api = rule.rule.startswith("/api/")
-        theirs_pk = _cached_record(app, _view_model(app, rule.endpoint)[1], world) is not None
-        for label, path, query, form, body in _probe_requests(app, world, rule, n):
-            if label == "theirs" and role in STREET_WIDE:
-                continue  # 钢二 is theirs to see and change
-            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-                client = app.test_client() if is_api else web
-                response = client.open(path, method=method, query_string=query,
-                                       headers=api_headers if is_api else {},
-                                       json=body if method in ("POST", "PUT") else None,
-                                       data=form if method in ("POST", "PUT") else None)
-                PROBED["requests"] += 1
-                PROBED["route_verbs"].add((rule.rule, method))
-                shown = _visible_text(response)
-                if response.status_code >= 500:
-                    failures.append(f"{response.status_code} {method} {path} {label}")
-                elif role not in STREET_WIDE and RECORD_MARKER.search(shown):
-                    failures.append(f"leak {method} {path} {label}: {RECORD_MARKER.search(shown).group()}")
-                elif label == "theirs" and "pk" in rule.arguments and theirs_pk \
-                        and response.status_code not in (400, 401, 403, 404, 405, 422):
-                    failures.append(f"{response.status_code} {method} {path}: another committee's record answered")
-    app.config["PROPAGATE_EXCEPTIONS"] = None
-    PROBED["roles"].add(role)
-    assert not failures, "\n".join(failures[:40])
-    after = _fingerprint(app, outside)
-    changed = [t for t in before if before[t] != after[t]]
-    assert not changed, f"rows changed in {changed}"
-    if PROBED["roles"] == set(PROBE_ROLES):
-        print(f"\nprobe: {len(PROBED['route_verbs'])} routes × verbs × {len(PROBED['roles'])} roles, "
-              f"{PROBED['requests']} requests")
+class TestEveryRouteAsEveryRole:
+    """The probe's world lives as long as this class (its fixture is class-scoped): the tests after it start
+    from empty tables, as usual."""
+
+    @pytest.mark.parametrize("role", sorted(PROBE_ROLES))
+    def test_every_route_and_verb_as_every_role_gives_no_500_no_leak_no_change(self, probe, role):
+        """Every registered route (found by introspection, so a screen or API added later is covered) × every verb,
+        as ``role``: with the ids of 钢二's records (committee and zone roles), and with ids beyond 64 bits and dates
+        at the calendar's edges in the path, the query, the form, rison and JSON (every role). No 500, nothing of
+        钢二 on the page of a role that does not see 钢二, no row changed."""
+        app, world = probe
+        username = PROBE_ROLES[role][0]
+        web = client_as(app, username)
+        api_headers = {"Authorization": f"Bearer {_jwt(app.test_client(), username)}"}
+        outside = None if role in STREET_WIDE else world["钢二"]["committee"]
+        before = _fingerprint(app, outside)
+        failures = []
+        # An exception is a 500 answer to collect with the others, not an abort of the whole probe.
+        app.config["PROPAGATE_EXCEPTIONS"] = False
+        for n, rule in enumerate(_probe_rules(app)):
+            is_api = rule.rule.startswith("/api/")
+            theirs_pk = _cached_record(app, _view_model(app, rule.endpoint)[1], world) is not None
+            for label, path, query, form, body in _probe_requests(app, world, rule, n):
+                if label == "theirs" and role in STREET_WIDE:
+                    continue  # 钢二 is theirs to see and change
+                for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                    client = app.test_client() if is_api else web
+                    response = client.open(path, method=method, query_string=query,
+                                           headers=api_headers if is_api else {},
+                                           json=body if method in ("POST", "PUT") else None,
+                                           data=form if method in ("POST", "PUT") else None)
+                    PROBED["requests"] += 1
+                    PROBED["route_verbs"].add((rule.rule, method))
+                    shown = _visible_text(response)
+                    if response.status_code >= 500:
+                        failures.append(f"{response.status_code} {method} {path} {label}")
+                    elif role not in STREET_WIDE and RECORD_MARKER.search(shown):
+                        failures.append(f"leak {method} {path} {label}: {RECORD_MARKER.search(shown).group()}")
+                    elif label == "theirs" and "pk" in rule.arguments and theirs_pk \
+                            and response.status_code not in (400, 401, 403, 404, 405, 422):
+                        failures.append(f"{response.status_code} {method} {path}: another committee's record answered")
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+        PROBED["roles"].add(role)
+        assert not failures, "\n".join(failures[:40])
+        after = _fingerprint(app, outside)
+        changed = [t for t in before if before[t] != after[t]]
+        assert not changed, f"rows changed in {changed}"
+        if PROBED["roles"] == set(PROBE_ROLES):
+            print(f"\nprobe: {len(PROBED['route_verbs'])} routes × verbs × {len(PROBED['roles'])} roles, "
+                  f"{PROBED['requests']} requests")
 
 
 def test_lists_show_only_the_users_committee(app, world):
