@@ -22,6 +22,7 @@ from app.changes import tasks  # noqa: F401  (registers the daily-check task wit
 from app.changes.models import BlockLeader, ChangeCase, CommitteeWorkers, Estate, Notification, VisitorDay, utcnow
 from app.domain import case_flow
 from app.extensions import db
+from app.inputs import date_or_400, datetime_or_400, id_or_none
 from app.scoping import FilterUsersInScope
 from app.views.base import PortalInterface, PortalModelView
 
@@ -58,34 +59,24 @@ def _user_names(ids) -> dict:
 
 def _parse_local(value: str):
     """A datetime-local input (Shanghai wall clock) as naive UTC; None when empty; 400 when malformed."""
-    value = (value or "").strip()
-    if not value:
+    parsed = datetime_or_400(value)  # the one date converter: 0001-01-01T00:00 cannot be turned into UTC
+    if parsed is None:
         return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        abort(400, description=_("The date or time is not valid."))
     return service.naive(parsed.replace(tzinfo=service.current_rules().zone))
 
 
 def _parse_date(value: str):
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        abort(400, description=_("The date is not valid."))
+    return date_or_400(value)  # the one date converter: 9999-12-31 has no next day
 
 
 def _int_or_none(value):
     value = (value or "").strip() if isinstance(value, str) else value
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    number = id_or_none(value)  # the one id converter: 10**20 is no record, not a driver error
+    if number is None:
         abort(400, description=_("Unknown record."))
+    return number
 
 
 class ChangeCaseView(PortalModelView):

@@ -19,6 +19,7 @@ from wtforms.validators import NumberRange
 
 from app.errors import UserFacingError
 from app.extensions import db
+from app.inputs import id_or_none, int_or_default, is_whole_number
 from app.monthly import excel, service
 from app.monthly.models import (
     STATE_APPROVED, TARGETS, CrimeLateEntry, RankingComment, SpotInspection, Talk,
@@ -141,7 +142,7 @@ class MonthlyCloseView(BaseView):
     @has_access
     def submit(self, ym):
         year, month = _month_or_400(ym)
-        zone_id = request.form.get("zone", type=int) or getattr(g.user, "zone_id", None)
+        zone_id = request.form.get("zone", type=id_or_none) or getattr(g.user, "zone_id", None)
         if zone_id is None:
             abort(400, description=_("Choose a zone."))
         try:
@@ -170,7 +171,7 @@ class MonthlyCloseView(BaseView):
         from app.models import Committee
 
         year, month = _month_or_400(ym)
-        committee_id = request.form.get("committee", type=int)
+        committee_id = request.form.get("committee", type=id_or_none)
         if committee_id is None or db.session.get(Committee, committee_id) is None:
             abort(400, description=_("Choose a committee."))
         try:
@@ -184,7 +185,7 @@ class MonthlyCloseView(BaseView):
     @expose("/ladders")
     @has_access
     def ladders(self):
-        year = request.args.get("year", type=int) or service.local_today().year
+        year = request.args.get("year", type=int_or_default) or service.local_today().year
         if not 2000 <= year <= 2100:
             abort(400, description=_("Unknown year."))
         return self.render_template("monthly/ladders.html", year=year, history=service.ladder_history(year, g.user),
@@ -216,10 +217,9 @@ class RankingSettingsView(BaseView):
             raw = (request.form.get(name) or "").strip()
             if raw == "":
                 continue
-            try:
-                values[name] = int(raw)
-            except ValueError:
+            if not is_whole_number(raw):
                 abort(400, description=_("Settings are whole numbers."))
+            values[name] = int(raw)
         try:
             service.save_settings(values, g.user.username)
             flash(_("Saved. Months not yet approved use the new settings; approved months keep theirs."), "success")

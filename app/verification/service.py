@@ -713,7 +713,7 @@ def import_window_csv(user, committee_id: int, data: bytes) -> ImportResult:
     seen: set[str] = set(db.session.scalars(select(WindowApplicant.id_number).where(
         WindowApplicant.committee_id == committee_id, WindowApplicant.status == WINDOW_PENDING)))
     houses = dict(db.session.execute(select(House.address, House.id).where(House.committee_id == committee_id)).all())
-    for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for line_no, row in _csv_rows(text, result):
         cells = [c.strip() for c in row]
         if not any(cells):
             continue
@@ -742,6 +742,25 @@ def import_window_csv(user, committee_id: int, data: bytes) -> ImportResult:
                                        id_number=info.number, address=address, imported_by_fk=user.id))
         result.added += 1
     return result
+
+
+def _csv_rows(text: str, result: ImportResult):
+    """(line number, cells) of a CSV text. A row csv cannot read (a field over csv's limit, 131,072 characters; a NUL
+    byte) ends the reading with a message for that line; the rows before it stand, like any other bad line."""
+    from flask_babel import gettext as _
+
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            result.errors.append((reader.line_num, _("This line cannot be read (a field longer than %(max)s "
+                                                     "characters, or a control character); the rest of the file "
+                                                     "was not read.", max=csv.field_size_limit())))
+            return
+        yield reader.line_num, row
 
 
 def add_window_applicant(user, committee_id: int, name: str, id_number: str, address: str) -> WindowApplicant:

@@ -21,6 +21,7 @@ from app.domain.idnumber import InvalidIdNumber, mask_id_number
 from app.domain.monthly_table import MONTHLY_CHECK
 from app.errors import id_number_message
 from app.extensions import db
+from app.inputs import int_or_default
 from app.verification import messages, service
 from app.verification.models import (
     DECLARATION_PENDING,
@@ -48,10 +49,8 @@ def _can(verb: str) -> bool:
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    # The one converter (app/inputs.py): 10**20 is "not given", not an id that breaks every later request.
+    return int_or_default(value, default)
 
 
 def _wants_json() -> bool:
