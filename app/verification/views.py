@@ -53,6 +53,15 @@ def _int(value, default=None):
     return int_or_default(value, default)
 
 
+def _user_id(raw):
+    # A user id that is given but is no id (10**20, "abc") names nobody: -1, which check_team refuses in Chinese,
+    # rather than None, which would silently drop the officer the user typed.
+    if raw in (None, ""):
+        return None
+    value = _int(raw)
+    return -1 if value is None else value
+
+
 def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch" or request.accept_mimetypes.best == "application/json"
 
@@ -125,8 +134,8 @@ class SweepView(BaseView):
 
         team = {
             "shift": request.form.get("shift") if request.form.get("shift") in SHIFTS else None,
-            "police": _int(request.form.get("police")),
-            "members": [i for i in (_int(x) for x in request.form.getlist("members")) if i][:20],
+            "police": _user_id(request.form.get("police")),
+            "members": [i for i in (_user_id(x) for x in request.form.getlist("members")) if i][:20],
             "pda": request.form.get("pda") == "1",
         }
         back = _int(request.form.get("committee"))
