@@ -6,10 +6,14 @@ the organisation seeded and removes what it added.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
+import shutil
+import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -238,3 +242,50 @@ def client_as(app, username):
     client = app.test_client()
     login(client, username, USER_PASSWORD)
     return client
+
+
+# -- a real browser ------------------------------------------------------------------------------------------------
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(__file__).parent / "screenshots"  # for a person to look at
+
+
+@contextlib.contextmanager
+def _children_on_the_real_clock():
+    """scripts/test_at.sh moves the clock with LD_PRELOAD; Chromium and Playwright's driver hang under it."""
+    saved = {key: os.environ.pop(key) for key in ("LD_PRELOAD", "FAKETIME") if key in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+@pytest.fixture()
+def live_server(app_config, app):
+    """The portal served over HTTP on a free port, with CSRF on as in production."""
+    from werkzeug.serving import make_server
+
+    from app import create_app
+
+    live = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    server = make_server("127.0.0.1", 0, live, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture()
+def browser():
+    """Debian's headless Chromium driven by Playwright (./manage.sh test installs it)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (./manage.sh test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(exist_ok=True)
+    with _children_on_the_real_clock(), sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
