@@ -2,13 +2,13 @@
 self-declarations; entry_id_attempt (the entry step's attempt limits)
 
 Revision ID: 0008_transfer
-Revises: 0007
+Revises: 0008_security
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_transfer"
-down_revision = "0007"
+down_revision = "0008_security"  # main already holds 0008_security; re-chain as the integrator orders them
 branch_labels = None
 depends_on = None
 
