@@ -113,4 +113,8 @@ class Config:
     # a job redelivered this many times (its worker died each time) is given up.
     DOCUMENT_JOB_STALE_MINUTES = int(os.environ.get("DOCUMENT_JOB_STALE_MINUTES", "30"))
     DOCUMENT_MAX_ATTEMPTS = int(os.environ.get("DOCUMENT_MAX_ATTEMPTS", "3"))
+    # Change-case entry: ID numbers a case (and a worker, per Shanghai day) may try that are refused or registered
+    # in another committee; past them no number is looked up (the entry step is no oracle for who lives where).
+    CHANGE_ENTRY_ID_ATTEMPTS_PER_CASE = int(os.environ.get("CHANGE_ENTRY_ID_ATTEMPTS_PER_CASE", "3"))
+    CHANGE_ENTRY_ID_ATTEMPTS_PER_DAY = int(os.environ.get("CHANGE_ENTRY_ID_ATTEMPTS_PER_DAY", "10"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

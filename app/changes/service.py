@@ -248,7 +248,9 @@ def advance(
             raise CaseRefused("entry_date_required")
         if entry_date > local_today(rules):
             raise CaseRefused("future_date")
-        residence = _apply_to_register(case, entry_date, person_data or {}, reason)
+        residence = _apply_to_register(case, entry_date, person_data or {}, reason, actor, city_system)
+        if case.stage == case_flow.AWAITING_TRANSFER:
+            return case  # the releasing committee decides; the entry is stamped on its confirmation
         _stamp(case, "entered", actor, when)
         case.city_system = city_system
         case.entry_date = entry_date
@@ -258,12 +260,88 @@ def advance(
     elif action == case_flow.WITHDRAW:
         _stamp(case, "withdrawn", actor, when)
         case.withdrawn_reason = reason.strip()[:500]
+        if case.stage == case_flow.AWAITING_TRANSFER:
+            from app.changes import transfers
+
+            transfers.withdraw_for_case(case, actor)
     case.stage = target
     return case
 
 
-def _find_person(case: ChangeCase, person_data: dict):
-    """The case's person, or the person with the ID number typed in (None if new). Refuses a bad ID number."""
+# Outcomes of typing an ID number at entry, as the audit trail records them. The refused ones, and a number
+# registered in another committee, count against the case's and the worker's attempts (so a case cannot be
+# used to test numbers one after the other).
+LOOKUP_IN_SCOPE = "in_scope"
+LOOKUP_NEW = "new"
+LOOKUP_ELSEWHERE = "elsewhere"
+LOOKUP_INVALID = "invalid"
+LOOKUP_MISMATCH = "mismatch"
+LOOKUP_NOT_HERE = "not_here"
+COUNTED_LOOKUPS = (LOOKUP_ELSEWHERE, LOOKUP_INVALID, LOOKUP_MISMATCH, LOOKUP_NOT_HERE)
+LOOKUP_AUDIT_ACTION = "entry_id_lookup"
+
+
+def _attempt_limits() -> tuple[int, int]:
+    from flask import current_app
+
+    return (int(current_app.config.get("CHANGE_ENTRY_ID_ATTEMPTS_PER_CASE", 3)),
+            int(current_app.config.get("CHANGE_ENTRY_ID_ATTEMPTS_PER_DAY", 10)))
+
+
+def _counted_attempts(case_id: int, actor) -> tuple[int, int]:
+    """(attempts on this case, attempts by ``actor`` today, Shanghai day) that the limits count."""
+    from sqlalchemy import func
+
+    from app.changes.models import EntryIdAttempt
+
+    on_case = db.session.scalar(
+        db.select(func.count(EntryIdAttempt.id)).where(EntryIdAttempt.case_id == case_id)) or 0
+    rules = current_rules()
+    day_start = naive(dt.datetime.combine(clock.local_today(rules), dt.time.min, tzinfo=rules.zone))
+    by_actor = db.session.scalar(db.select(func.count(EntryIdAttempt.id)).where(
+        EntryIdAttempt.user_id == _user_id(actor), EntryIdAttempt.at >= day_start)) or 0
+    return on_case, by_actor
+
+
+def record_lookup(case: ChangeCase, actor, outcome: str, number: str = "", person_id: int | None = None) -> None:
+    """One typed ID number in the audit trail (masked; the person only for the office's eyes), and, when it
+    counts, in the attempts. Goes into the session: the view commits it with the step, or alone after rolling a
+    refused step back."""
+    from app.audit import recorder
+    from app.changes.models import EntryIdAttempt
+    from app.domain.idnumber import mask_id_number
+
+    detail = f"{outcome} {mask_id_number(number) if number else '-'}"
+    if person_id is not None:
+        detail += f" person=#{person_id}"
+    recorder.record(LOOKUP_AUDIT_ACTION, model="ChangeCase", record_id=case.id, committee_id=case.committee_id,
+                    detail=detail, commit=False)
+    if outcome in COUNTED_LOOKUPS:
+        db.session.add(EntryIdAttempt(case_id=case.id, user_id=_user_id(actor), at=utcnow(), outcome=outcome))
+
+
+def _refuse_lookup(code: str, outcome: str, number: str, **params):
+    exc = CaseRefused(code, **params)
+    exc.lookup = (outcome, number)  # the view records it after the rollback (see record_refused_lookup)
+    return exc
+
+
+def record_refused_lookup(case: ChangeCase, exc: CaseRefused, actor) -> bool:
+    """After a refused entry step was rolled back: keep its typed number in the audit trail. True if recorded."""
+    lookup = getattr(exc, "lookup", None)
+    if lookup is None:
+        return False
+    record_lookup(case, actor, *lookup)
+    return True
+
+
+def _find_person(case: ChangeCase, person_data: dict, actor):
+    """The person the entry is about, looked up through the actor's scope only: (person or None, match).
+
+    ``match.elsewhere`` = the typed number is registered in a committee the actor does not see; nothing of that
+    person is loaded. A case that already names its person accepts only that person's number: any other number
+    (unknown, another resident, registered elsewhere) gets the same refusal, so the answer tells nothing. Every
+    typed number is audited; past the limits (per case, per worker and day) no number is looked up at all."""
     from app.domain.idnumber import InvalidIdNumber, parse_id_number
     from app.models import Person
     from app.models.population import ID_TYPE_RESIDENT
@@ -271,29 +349,63 @@ def _find_person(case: ChangeCase, person_data: dict):
     number = (person_data.get("id_number") or "").strip()
     id_type = person_data.get("id_type") or ID_TYPE_RESIDENT
     if number:
+        per_case, per_day = _attempt_limits()
+        on_case, by_actor = _counted_attempts(case.id, actor)
+        if on_case >= per_case or by_actor >= per_day:
+            raise CaseRefused("too_many_attempts")
         if id_type == ID_TYPE_RESIDENT:
             try:
                 number = parse_id_number(number, local_today()).number
             except InvalidIdNumber as exc:
-                raise CaseRefused("bad_id_number", reason=exc.code) from None
+                raise _refuse_lookup("bad_id_number", LOOKUP_INVALID, "", reason=exc.code) from None
         person_data["id_number"] = number
-        found = db.session.query(Person).filter(Person.id_number == number).one_or_none()
-        if found is not None and case.person_id is not None and found.id != case.person_id:
-            raise CaseRefused("person_mismatch")
-        if found is not None:
-            return found
+        match = scoping.find_by_natural_key(Person, Person.id_number, number, actor)
+        if case.person_id is not None:
+            if match.row_id != case.person_id or not match.found:
+                raise _refuse_lookup("person_mismatch", LOOKUP_MISMATCH, number)
+            record_lookup(case, actor, LOOKUP_IN_SCOPE, number)
+            return match.row, match
+        if match.found:
+            record_lookup(case, actor, LOOKUP_IN_SCOPE, number)
+            return match.row, match
+        if match.elsewhere:
+            return None, match  # the caller records it (a transfer, or a refusal)
+        return None, match
     if case.person_id is not None:
-        return db.session.get(Person, case.person_id)
-    return None
+        person = db.session.get(Person, case.person_id)
+        if person is None or not scoping.can_see_committee(person.committee_id, actor):
+            raise CaseRefused("person_out_of_scope")
+        return person, None
+    return None, None
 
 
-def _apply_to_register(case: ChangeCase, entry_date: dt.date, person_data: dict, reason: str):
-    """Create/update the Person and open or end (核销) the Residence. Returns the residence written, if any."""
+def _apply_to_register(case: ChangeCase, entry_date: dt.date, person_data: dict, reason: str, actor,
+                       city_system: str | None = None):
+    """Create/update the Person and open or end (核销) the Residence. Returns the residence written, if any.
+
+    A move-in of a person registered in another committee writes nothing of him: it becomes a transfer request
+    (app.changes.transfers) and the case waits (``case.stage`` is set to awaiting_transfer here)."""
     from app.models import House, Person, Residence
     from app.models.population import CATEGORIES, ID_TYPE_RESIDENT
 
-    person = _find_person(case, person_data)
+    person, match = _find_person(case, person_data, actor)
+    number = person_data.get("id_number") or ""
+    if person is None and match is not None and match.elsewhere:
+        if case.kind != KIND_MOVE_IN:
+            # Only the committee where he is registered changes or cancels his registration.
+            raise _refuse_lookup("registered_elsewhere" if case.kind != KIND_MOVE_OUT else "not_registered_here",
+                                 LOOKUP_ELSEWHERE, number)
+        category = person_data.get("category") or None
+        if category is not None and category not in CATEGORIES:
+            raise CaseRefused("bad_category")
+        from app.changes import transfers
+
+        transfers.request_transfer(number, case.house_id, actor=actor, entry_date=entry_date,
+                                   city_system=city_system, category=category, case=case)
+        return None
     if case.kind == KIND_MOVE_OUT:
+        if person is None and number:
+            raise _refuse_lookup("not_registered_here", LOOKUP_NOT_HERE, number)
         if person is None:
             raise CaseRefused("person_required")
         residence = person.active_residence
@@ -322,6 +434,8 @@ def _apply_to_register(case: ChangeCase, entry_date: dt.date, person_data: dict,
         if person.id_type != ID_TYPE_RESIDENT:
             raise CaseRefused("resident_id_only")
         db.session.add(person)
+        db.session.flush()
+        record_lookup(case, actor, LOOKUP_NEW, person.id_number)
     elif category is not None:
         person.category = category
     for field in ("phone", "registered_address"):

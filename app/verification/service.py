@@ -34,6 +34,7 @@ from app.extensions import db
 from app.settings import current_rules
 from app.verification.models import (
     DECLARATION_CANCEL_CASE,
+    DECLARATION_FORWARDED,
     DECLARATION_MATCHED,
     DECLARATION_PENDING,
     DECLARATION_REGISTER_CASE,
@@ -631,7 +632,12 @@ def _check_against_register(user, *, committee_id, house_id, name, id_number, ki
     committee = db.session.get(Committee, committee_id)
     team = team or Team()
     source = "self_declaration" if kind == SELF_DECLARED_CHECK else "window"
-    person = db.session.query(Person).filter(Person.id_number == id_number).one_or_none()
+    # Through the worker's scope only: a number registered in another committee is never read here (the caller
+    # forwards it first); a person of no committee counts as not registered.
+    match = scoping.find_by_natural_key(Person, Person.id_number, id_number, user)
+    if match.elsewhere and match.committee_id is not None:
+        raise VerificationRefused("out_of_scope")
+    person = match.row
     residence = None
     if person is not None:
         residence = (db.session.query(Residence)
@@ -640,13 +646,13 @@ def _check_against_register(user, *, committee_id, house_id, name, id_number, ki
         result, case = CORRECT, None
     elif person is not None and residence is not None:
         result = SHOULD_CANCEL
-        actor = user if scoping.can_see_committee(residence.committee_id, user) else None
+        if not scoping.can_see_committee(residence.committee_id, user):
+            raise VerificationRefused("out_of_scope")  # never a case in a committee the worker does not see
         from app.changes import service as changes
 
         with db.session.begin_nested():
-            case = changes.open_case(residence.committee_id, residence.house_id, "move_out", actor=actor,
-                                     source="self_declaration" if actor is None else source, person_id=person.id,
-                                     note=_case_note(kind))
+            case = changes.open_case(residence.committee_id, residence.house_id, "move_out", actor=user,
+                                     source=source, person_id=person.id, note=_case_note(kind))
     else:
         result = SHOULD_REGISTER
         case = _open_case(committee_id, house_id, "move_in", actor=user, source=source,
@@ -665,14 +671,50 @@ def _check_against_register(user, *, committee_id, house_id, name, id_number, ki
     return result, record, case
 
 
+def _forward_declaration(user, declaration: SelfDeclaration, committee_id: int) -> SelfDeclaration:
+    """The declaration goes to the workstation of the committee where the number is registered: a new pending
+    row there (the resident's own words: name, number, the address he declared), nothing read or recorded here.
+    That committee's social workers are told."""
+    from app.access.roles import SOCIAL_WORKER
+    from app.access.users import users_with_role
+    from app.audit import recorder
+    from app.changes.service import notify
+
+    copy = SelfDeclaration(committee_id=committee_id, house_id=None, address=declaration.address,
+                           # its own key: a forwarded row does not count against the declaring address's daily cap
+                           address_key=f"forwarded:{declaration.id}", name=declaration.name,
+                           id_number=declaration.id_number, move_in_date=declaration.move_in_date,
+                           forwarded_from_id=declaration.id)
+    db.session.add(copy)
+    db.session.flush()
+    declaration.status = DECLARATION_FORWARDED
+    declaration.processed_at = utcnow()
+    declaration.processed_by_fk = user.id
+    for worker in users_with_role(SOCIAL_WORKER, committee_id=committee_id):
+        notify(worker.id, f"居民自主申报 #{copy.id} 已转至本居民区工作站（申报人户籍登记在本居民区）",
+               "/verification/workstation/declarations")
+    recorder.record("declaration_forwarded", model="SelfDeclaration", record_id=declaration.id,
+                    committee_id=declaration.committee_id, detail=f"to=#{copy.id}", commit=False)
+    return copy
+
+
 def process_declaration(user, declaration: SelfDeclaration) -> SelfDeclaration:
-    """Check one queued self-declaration against the register (see _check_against_register)."""
+    """Check one queued self-declaration against the register (see _check_against_register). A number
+    registered in another committee is forwarded to that committee's workstation (status "forwarded")."""
     if declaration.status != DECLARATION_PENDING:
         raise VerificationRefused("already_processed")
     if not scoping.can_see_committee(declaration.committee_id, user):
         raise VerificationRefused("out_of_scope")
+    from app.models import Person
+
+    match = scoping.find_by_natural_key(Person, Person.id_number, declaration.id_number, user)
+    if match.elsewhere and match.committee_id is not None:
+        _forward_declaration(user, declaration, match.committee_id)
+        return declaration
+    # A forwarded declaration's house (if any) belongs to the declaring committee: it is not this one's to record.
     result, record, case = _check_against_register(
-        user, committee_id=declaration.committee_id, house_id=declaration.house_id, name=declaration.name,
+        user, committee_id=declaration.committee_id,
+        house_id=declaration.house_id if declaration.forwarded_from_id is None else None, name=declaration.name,
         id_number=declaration.id_number, kind=SELF_DECLARED_CHECK)
     declaration.status = {CORRECT: DECLARATION_MATCHED, SHOULD_CANCEL: DECLARATION_CANCEL_CASE,
                           SHOULD_REGISTER: DECLARATION_REGISTER_CASE}[result]
