@@ -104,3 +104,15 @@ class Config:
     DOCUMENT_JOB_STALE_MINUTES = int(os.environ.get("DOCUMENT_JOB_STALE_MINUTES", "30"))
     DOCUMENT_MAX_ATTEMPTS = int(os.environ.get("DOCUMENT_MAX_ATTEMPTS", "3"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Public self-declaration (app/verification/public.py): the address residents' phones reach (printed in the QR
+    # posters' links), the per-address daily cap and the per-IP limit of the POST.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    VERIFICATION_DECLARATIONS_PER_ADDRESS_PER_DAY = int(os.environ.get("VERIFICATION_DECLARATIONS_PER_ADDRESS_PER_DAY", "10"))
+    VERIFICATION_DECLARE_RATE_LIMIT = os.environ.get("VERIFICATION_DECLARE_RATE_LIMIT", "20 per hour")
+
+
+# RULE_<NAME> overrides of the plan's numbers (app/domain/rules.py): taken from the environment as strings;
+# rules_from_config parses and checks them, so an unreadable value falls back to the default there.
+for _name, _value in os.environ.items():
+    if _name.startswith("RULE_"):
+        setattr(Config, _name, _value)
