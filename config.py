@@ -109,6 +109,11 @@ class Config:
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     VERIFICATION_DECLARATIONS_PER_ADDRESS_PER_DAY = int(os.environ.get("VERIFICATION_DECLARATIONS_PER_ADDRESS_PER_DAY", "10"))
     VERIFICATION_DECLARE_RATE_LIMIT = os.environ.get("VERIFICATION_DECLARE_RATE_LIMIT", "20 per hour")
+    # 企业微信 group robots, per committee: "<committee id>=<webhook URL>;…" (empty: off). Delivered by a task,
+    # WEBHOOK_TIMEOUT_SECONDS per attempt, retried with a growing pause up to WEBHOOK_MAX_ATTEMPTS times.
+    WECOM_WEBHOOKS = os.environ.get("WECOM_WEBHOOKS", "")
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "3"))
+    WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
 
 
 # RULE_<NAME> overrides of the plan's numbers (app/domain/rules.py): taken from the environment as strings;

@@ -29,4 +29,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "monthly.draft_last_month",
         "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
+    # Notifications (issue 13): webhook messages that failed earlier (robot down, timeout) are retried when due.
+    "notifications-deliver-webhooks": {
+        "task": "notifications.deliver_webhooks",
+        "schedule": crontab(),  # every minute; one indexed query when nothing waits
+    },
 }

@@ -424,33 +424,5 @@ class VisitorLogView(BaseView):
                                     title=_("Visitor logs by estate"))
 
 
-class NotificationView(BaseView):
-    route_base = "/notifications"
-    default_view = "index"
-    class_permission_name = "Notification"
-    method_permission_name = {"index": "read", "mark_read": "read"}
-    base_permissions = ["can_read"]
-
-    @expose("/")
-    @has_access
-    def index(self):
-        rows = (db.session.query(Notification).filter(Notification.user_id == g.user.id)
-                .order_by(Notification.id.desc()).limit(200).all())
-        unread = sum(1 for n in rows if n.read_at is None)
-        return self.render_template("changes/notifications.html", rows=rows, unread=unread, local=local,
-                                    title=_("Notifications"))
-
-    @expose("/read", methods=["POST"])
-    @has_access
-    def mark_read(self):
-        (db.session.query(Notification).filter(Notification.user_id == g.user.id, Notification.read_at.is_(None))
-         .update({Notification.read_at: utcnow()}, synchronize_session=False))
-        db.session.commit()
-        return redirect(url_for("NotificationView.index"))
-
-
-def unread_count(user) -> int:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    return db.session.query(Notification).filter(Notification.user_id == user.id,
-                                                 Notification.read_at.is_(None)).count()
+# The notification list and the unread count moved to app/notifications/views.py (issue 13).
+from app.notifications.views import NotificationView, unread_count  # noqa: E402,F401

@@ -502,6 +502,9 @@ def climb_ladders(year: int, month: int, data: dict) -> list[Talk]:
                           reason=(f"{year}年{month}月综合协管队员绩效排名末位（{last_member['total']}分），"
                                   f"本年度第{times}次")))
     db.session.add_all(talks)
+    from app.notifications.service import notify_talks
+
+    notify_talks(talks)  # a talk → its people (issue 13)
     return talks
 
 
