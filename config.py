@@ -111,6 +111,9 @@ class Config:
     VERIFICATION_DECLARE_RATE_LIMIT = os.environ.get("VERIFICATION_DECLARE_RATE_LIMIT", "20 per hour")
     # 企业微信 group robots, per committee: "<committee id>=<webhook URL>;…" (empty: off). Delivered by a task,
     # WEBHOOK_TIMEOUT_SECONDS per attempt, retried with a growing pause up to WEBHOOK_MAX_ATTEMPTS times.
+    # Backups (app/backups/): nightly from beat, and `flask backup` / `flask restore`.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+    BACKUP_KEEP_DAYS = int(os.environ.get("BACKUP_KEEP_DAYS", "14"))
     WECOM_WEBHOOKS = os.environ.get("WECOM_WEBHOOKS", "")
     WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "3"))
     WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))

@@ -34,4 +34,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "notifications.deliver_webhooks",
         "schedule": crontab(),  # every minute; one indexed query when nothing waits
     },
+    # Backups (issue 13): the database and the documents every night, kept BACKUP_KEEP_DAYS.
+    "backups-nightly": {
+        "task": "backups.nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
