@@ -1,5 +1,6 @@
-"""recorded(name): wraps a scheduled task so job_run keeps its last start, end and outcome. Written on its own
-connection and committed at once, so a task that fails (and rolls back) still leaves its trace for /health."""
+"""recorded(name): wraps a scheduled task (FlaskTask does, for every task in the beat schedule) so job_run keeps
+its last start, end and outcome. Written on its own connection and committed at once, so a task that fails (and
+rolls back) still leaves its trace for /health."""
 from __future__ import annotations
 
 import contextlib

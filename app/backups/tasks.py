@@ -9,7 +9,5 @@ NIGHTLY_TASK = "backups.nightly"
 @shared_task(name=NIGHTLY_TASK, ignore_result=True)
 def nightly() -> str:
     from app.backups import service
-    from app.scheduling_log import recorded
 
-    with recorded(NIGHTLY_TASK):
-        return str(service.backup())
+    return str(service.backup())

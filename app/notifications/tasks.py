@@ -9,7 +9,5 @@ DELIVER_TASK = "notifications.deliver_webhooks"
 @shared_task(name=DELIVER_TASK, ignore_result=True)
 def deliver_webhooks() -> dict:
     from app.notifications.webhook import deliver_due
-    from app.scheduling_log import recorded
 
-    with recorded(DELIVER_TASK):
-        return deliver_due()
+    return deliver_due()
