@@ -272,7 +272,7 @@ def test_the_daily_check_marks_new_overdue_cases_once_and_notifies_the_holder(ap
     notes = (db.session.query(Notification).filter(Notification.text.contains("超期"))
              .order_by(Notification.id).all())
     # The holders, and the committee's director (issue 13: overdue → holder and director).
-    directors = {u.id for u in users_with_role("committee_director", committee_id=committee.id)}
+    directors = {u.id for u in users_with_role("committee_director", committee_id=committee)}
     assert {n.user_id for n in notes} == {ctx["users"]["block_leader"], ctx["users"]["social_worker"]} | directors
     assert f"#{late_collection.id}" in notes[0].text
     assert db.session.get(ChangeCase, on_time.id).collection_overdue_at is None
