@@ -1,13 +1,14 @@
 """daily operation (issue 13): webhook_delivery (the robot outbox) and job_run (last run of each scheduled job)
 
 Revision ID: 0008_daily
-Revises: 0007
+Revises: 0008_security
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_daily"
-down_revision = "0007"
+# Chained after 0008_security, which main gained while this branch was open (one head for the tests).
+down_revision = "0008_security"
 branch_labels = None
 depends_on = None
 
