@@ -55,6 +55,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
 
     celery_init_app(app)  # app.extensions["celery"]: in-process (eager) unless CELERY_BROKER_URL is set
     health.init_app(app)  # GET /health for docker's health check
+    from app.notifications import views as notification_views
+
+    notification_views.init_app(app)  # navbar badge; webhook delivery after commits
     return app
 
 

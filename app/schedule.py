@@ -29,4 +29,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "monthly.draft_last_month",
         "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
+    # Notifications (issue 13): webhook messages that failed earlier (robot down, timeout) are retried when due.
+    "notifications-deliver-webhooks": {
+        "task": "notifications.deliver_webhooks",
+        "schedule": crontab(),  # every minute; one indexed query when nothing waits
+    },
+    # Backups (issue 13): the database and the documents every night, kept BACKUP_KEEP_DAYS.
+    "backups-nightly": {
+        "task": "backups.nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }

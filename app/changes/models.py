@@ -198,18 +198,8 @@ class CommitteeWorkers(Model):
     committee: Mapped["Committee"] = relationship("Committee", lazy="joined")
 
 
-class Notification(Model):
-    """A message for one user (an overdue case, a missing visitor log)."""
-
-    __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
-    text: Mapped[str] = mapped_column(String(500), nullable=False)
-    link: Mapped[Optional[str]] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
-    read_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+# Notification moved to app/notifications/models.py (issue 13); imported here so existing imports keep working.
+from app.notifications.models import Notification  # noqa: E402,F401
 
 
 class Estate(Model):

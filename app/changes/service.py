@@ -181,7 +181,23 @@ def open_case(
     )
     compute_dues(case, rules)
     db.session.add(case)
+    db.session.flush()  # the case's id, for the notification's link
+    _hand_off(case, "报告待发放表格")
     return case
+
+
+def _case_place(case: ChangeCase) -> str:
+    return case.house.address if case.house is not None else case.committee.name
+
+
+def _hand_off(case: ChangeCase, what: str, user_ids: list[int] | None = None) -> int:
+    """Tell whoever must act next (default: holders(case)) that the case is theirs now (issue 13 item 2)."""
+    from app.notifications.service import notify_many
+
+    ids = holders(case) if user_ids is None else user_ids
+    # Stored text is Chinese (the portal's language): a notification is read later, in any request's locale.
+    text = f"变动报告 #{case.id}（{_case_place(case)}）：{what}"
+    return notify_many(ids, text, f"/changes/show/{case.id}", committee_id=case.committee_id)
 
 
 # -- moving a case through the flow --------------------------------------------------------------------------------
@@ -265,6 +281,10 @@ def advance(
 
             transfers.withdraw_for_case(case, actor)
     case.stage = target
+    if action == case_flow.COLLECT:
+        _hand_off(case, "表格已采集，待录入")
+    elif action in (case_flow.ENTER, case_flow.CANCEL) and case.reported_by_fk:
+        _hand_off(case, "已录入/核销" if action == case_flow.ENTER else "已核销", [case.reported_by_fk])
     return case
 
 
@@ -579,12 +599,10 @@ def committee_role_users(committee_id: int, role_name: str) -> list[int]:
 
 
 def notify(user_id: int, text: str, link: str | None = None, *, once: bool = False) -> bool:
-    from app.changes.models import Notification
+    # Kept for existing callers; notifications live in app/notifications/ (issue 13).
+    from app.notifications.service import notify as _notify
 
-    if once and db.session.query(Notification.id).filter_by(user_id=user_id, link=link).first() is not None:
-        return False
-    db.session.add(Notification(user_id=user_id, text=text[:500], link=link, created_at=utcnow()))
-    return True
+    return _notify(user_id, text, link, once=once)
 
 
 def check_overdue(now: dt.datetime | None = None) -> dict:
@@ -613,13 +631,30 @@ def check_overdue(now: dt.datetime | None = None) -> dict:
             counts["collection"] += 1
         if which is None:
             continue
-        house = case.house.address if case.house is not None else case.committee.name
-        # Stored text is Chinese (the portal's language): a notification is read later, in any request's locale.
-        text = f"变动报告 #{case.id}（{house}）已超期：{'表格未按时采集' if which == 'collection' else '未按时录入/核销'}"
-        for uid in holders(case):
-            notify(uid, text, f"/changes/show/{case.id}")
-            counts["notified"] += 1
+        what = f"已超期：{'表格未按时采集' if which == 'collection' else '未按时录入/核销'}"
+        # Overdue goes to the holder and to the committee's director (issue 13 item 2).
+        counts["notified"] += _hand_off(case, what, holders(case) + committee_role_users(case.committee_id,
+                                                                                         "committee_director"))
+    counts["escalated"] = _escalate_to_zone(cases, now)
     return counts
+
+
+def _escalate_to_zone(cases: list[ChangeCase], now: dt.datetime) -> int:
+    """A case still pending one day after it was marked overdue goes to the zone leader, once per deadline."""
+    from app.notifications.service import notify_many, zone_leaders_of_committee
+
+    sent = 0
+    for case in cases:
+        for which, marked in (("collection", case.collection_overdue_at), ("entry", case.entry_overdue_at)):
+            pending = case.stage in (case_flow.AWAITING_COLLECTION if which == "collection"
+                                     else case_flow.OPEN_STAGES)
+            if marked is None or not pending or now < marked + dt.timedelta(days=1):
+                continue
+            text = (f"变动报告 #{case.id}（{_case_place(case)}）超期已逾一天："
+                    f"{'表格未采集' if which == 'collection' else '未录入/核销'}")
+            sent += notify_many(zone_leaders_of_committee(case.committee_id), text,
+                                f"/changes/show/{case.id}?overdue={which}", once=True)
+    return sent
 
 
 def local_month_bounds(year: int, month: int, rules: Rules) -> tuple[dt.datetime, dt.datetime]:

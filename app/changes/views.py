@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from app import scoping
 from app.changes import messages, service, visitors
 from app.changes import tasks  # noqa: F401  (registers the daily-check task with Celery)
-from app.changes.models import BlockLeader, ChangeCase, CommitteeWorkers, Estate, Notification, VisitorDay, utcnow
+from app.changes.models import BlockLeader, ChangeCase, CommitteeWorkers, Estate, VisitorDay, utcnow
 from app.domain import case_flow
 from app.extensions import db
 from app.inputs import date_or_400, datetime_or_400, id_or_none
@@ -425,29 +425,6 @@ class VisitorLogView(BaseView):
                                     title=_("Visitor logs by estate"))
 
 
-class NotificationView(BaseView):
-    route_base = "/notifications"
-    default_view = "index"
-    class_permission_name = "Notification"
-    method_permission_name = {"index": "read", "mark_read": "read"}
-    base_permissions = ["can_read"]
-
-    @expose("/")
-    @has_access
-    def index(self):
-        rows = (db.session.query(Notification).filter(Notification.user_id == g.user.id)
-                .order_by(Notification.id.desc()).limit(200).all())
-        unread = sum(1 for n in rows if n.read_at is None)
-        return self.render_template("changes/notifications.html", rows=rows, unread=unread, local=local,
-                                    title=_("Notifications"))
-
-    @expose("/read", methods=["POST"])
-    @has_access
-    def mark_read(self):
-        (db.session.query(Notification).filter(Notification.user_id == g.user.id, Notification.read_at.is_(None))
-         .update({Notification.read_at: utcnow()}, synchronize_session=False))
-        db.session.commit()
-        return redirect(url_for("NotificationView.index"))
 
 
 class TransferView(BaseView):
@@ -525,8 +502,3 @@ def _mask(number):
     return mask_id_number(number or "")
 
 
-def unread_count(user) -> int:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    return db.session.query(Notification).filter(Notification.user_id == user.id,
-                                                 Notification.read_at.is_(None)).count()

@@ -532,12 +532,17 @@ def _talk_for(year: int, step: ladder_rules.LadderStep, data: dict) -> Talk:
 
 
 def talk_issued(talk: Talk) -> None:
-    """The one place a talk comes into force (after flush, so it has an id): the notification to its people
-    ("a talk → its people") is added here."""
+    """The one place a talk comes into force (after flush, so it has an id): its people are told."""
+    from app.notifications.service import notify_talks
+
+    notify_talks([talk])
 
 
 def talk_withdrawn(talk: Talk) -> None:
-    """The one place a talk is superseded and its notice withdrawn: the withdrawal is notified here."""
+    """The one place a talk is superseded and its notice withdrawn: its people are told of the withdrawal."""
+    from app.notifications.service import notify_talks
+
+    notify_talks([talk], withdrawn=True)
 
 
 def recompute_ladders(year: int, cause: str) -> dict[str, list[Talk]]:

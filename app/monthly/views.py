@@ -12,6 +12,7 @@ import io
 
 from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.widgets import ListWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -136,7 +137,9 @@ class MonthlyCloseView(BaseView):
             document = documents.request_document(kind, None, g.user, params=params)
         except documents.DocumentRefused:
             abort(403)
-        return redirect(url_for("DocumentView.status", pk=document.id))
+        # The document's page shows its state and offers the download when done (the status URL is JSON).
+        flash(_("The document has been requested; it will be ready shortly."), "info")
+        return redirect(url_for("DocumentView.show", pk=document.id))
 
     @expose("/month/<ym>/submit", methods=["POST"])
     @has_access
@@ -274,6 +277,10 @@ class RankingCommentView(PortalModelView):
     validators_columns = {"month": [NumberRange(1, 12)], "year": [NumberRange(2000, 2100)]}
 
 
+class TalkListWidget(ListWidget):
+    template = "monthly/talk_list_widget.html"
+
+
 class TalkView(PortalModelView):
     """Talks are made by approval; the office fills in participants, date, place and the outcome."""
 
@@ -300,6 +307,9 @@ class TalkView(PortalModelView):
                      "reason": _l("Reason"), "outcome": _l("Follow-up and outcome"),
                      "superseded_at": _l("Withdrawn on"), "superseded_reason": _l("Why withdrawn")}
     formatters_columns = {}
+    # No 新增 on the list; the show page has the notice button (issue 13 item 6).
+    list_widget = TalkListWidget
+    show_template = "monthly/talk_show.html"
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
@@ -319,7 +329,9 @@ class TalkView(PortalModelView):
                                                   params={"talk_id": talk.id})
         except documents.DocumentRefused:
             abort(403)
-        return redirect(url_for("DocumentView.status", pk=document.id))
+        # The document's page shows its state and offers the download when done (the status URL is JSON).
+        flash(_("The document has been requested; it will be ready shortly."), "info")
+        return redirect(url_for("DocumentView.show", pk=document.id))
 
 
 def _target_label(self) -> str:

@@ -521,6 +521,9 @@ def assign_cross_check(actor, member_id: int, committee_id: int, year: int, mont
     row = CrossCheckAssignment(user_id=member.id, committee_id=committee.id, year=year, month=month,
                                assigned_by_fk=getattr(actor, "id", None))
     db.session.add(row)
+    from app.notifications.service import notify_cross_check
+
+    notify_cross_check(row)  # the member learns of the assignment (issue 13)
     return row
 
 

@@ -51,9 +51,10 @@ def register_views(appbuilder) -> None:
 
     # The change flow (issue 5): reports, cases on the clock, AB roles, estates' visitor logs, notifications.
     from app.changes.views import (
-        BlockLeaderView, CaseOverviewView, ChangeCaseView, CommitteeWorkersView, EstateView, NotificationView,
-        TransferView, VisitorLogView,
+        BlockLeaderView, CaseOverviewView, ChangeCaseView, CommitteeWorkersView, EstateView, TransferView,
+        VisitorLogView,
     )
+    from app.notifications.views import NotificationView
 
     changes = {"category": "Changes", "category_label": _l("Change flow")}
     appbuilder.add_view(ChangeCaseView, "change_cases", label=_l("Change cases"), icon="fa-exchange-alt",
