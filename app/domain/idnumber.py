@@ -3,6 +3,12 @@
 An 18-character number is: 6-digit region, 8-digit birth date (yyyymmdd), 3-digit sequence (odd = male) and a
 check character. Sex and birth date are derived from it, so a wrong number would spread wrong data: we refuse
 it with a reason code the web layer translates.
+
+Every identifier typed anywhere (forms, API, lookups, the integrity hook, the Excel importer) goes through
+``normalise_identifier`` first, so that one person cannot be registered twice as "310115… " and "３１０１１５…".
+The region part is checked against the administrative division codes of GB/T 2260, historical codes included
+(older cards keep the code of the county that issued them): the table is python-stdnum's ``cn/loc.dat``, a
+maintained package (LGPL) whose table is kept from the published code lists with each code's years of use.
 """
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ EARLIEST_BIRTH_YEAR = 1900
 
 
 class InvalidIdNumber(ValueError):
-    """A refused ID number. `code` says why: length, characters, birth_date, future or checksum."""
+    """A refused ID number. `code` says why: length, characters, birth_date, future, region or checksum."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -41,9 +47,52 @@ def check_character(first17: str) -> str:
     return _CHECK_CHARACTERS[total % 11]
 
 
-def normalise_id_number(value: str) -> str:
-    """Strip, upper-case, and fold full-width characters (Chinese input methods often type １２３ or ｘ)."""
-    return unicodedata.normalize("NFKC", value).strip().upper()
+def normalise_identifier(value: str | None) -> str:
+    """The one normal form of every document number (ID card, passport, permit), typed or imported.
+
+    Full-width characters are folded (Chinese input methods often type １２３ or ｘ), letters upper-cased, and
+    every space or invisible character dropped, wherever it is: "3101 1519…" and "310115…\u200b" are the same
+    number, and the database's unique index on the normal form then holds one identity per number.
+    """
+    text = unicodedata.normalize("NFKC", value or "")
+    return "".join(c for c in text if not (c.isspace() or unicodedata.category(c) in ("Cc", "Cf"))).upper()
+
+
+# The old name, kept for callers outside this module.
+normalise_id_number = normalise_identifier
+
+
+def looks_like_mainland_id(value: str | None) -> bool:
+    """17 digits and a digit or X once normalised: the shape of GB 11643. Such a number is checked as a mainland
+    ID number whatever document type was chosen, so choosing "passport" cannot bypass the checks."""
+    number = normalise_identifier(value)
+    return (len(number) == ID_LENGTH and set(number[:17]) <= _DIGITS
+            and (number[17] in _DIGITS or number[17] == "X"))
+
+
+# Codes that GB/T 2260 does not list but GB 11643-shaped numbers carry: 830000 is the code of the residence
+# permits for Taiwan residents (港澳台居民居住证, 2018; Hong Kong and Macao permits use 810000 and 820000, which the
+# table has).
+_EXTRA_REGIONS = frozenset({"830000"})
+_region_cache: dict[str, bool] = {}
+
+
+def region_exists(region: str) -> bool:
+    """True when ``region`` is, or was, an administrative division code (GB/T 2260).
+
+    The years a code was in use are not compared with the birth date: a code created after someone's birth is on
+    every card issued to him later (a Pudong resident born in 1960 carries 310115, created in 1992)."""
+    cached = _region_cache.get(region)
+    if cached is None:
+        cached = region in _EXTRA_REGIONS
+        if not cached and len(region) == 6 and set(region) <= _DIGITS:
+            from stdnum import numdb  # imported here: the table is read once, on first use
+
+            parts = numdb.get("cn/loc").info(region)
+            # A known code gives a province (first two digits) and a county entry for the remaining four.
+            cached = len(parts) == 2 and "province" in parts[0][1] and "county" in parts[1][1]
+        _region_cache[region] = cached
+    return cached
 
 
 def parse_id_number(value: str, today: date) -> IdNumberInfo:
@@ -62,6 +111,8 @@ def parse_id_number(value: str, today: date) -> IdNumberInfo:
         raise InvalidIdNumber("birth_date", f"The birth date {number[6:14]} in the ID number is impossible.") from None
     if birth_date > today:
         raise InvalidIdNumber("future", f"The birth date {birth_date.isoformat()} in the ID number is in the future.")
+    if not region_exists(number[:6]):
+        raise InvalidIdNumber("region", f"The region code {number[:6]} of the ID number does not exist.")
     if check_character(number[:17]) != number[17]:
         raise InvalidIdNumber("checksum", "The ID number's check character is wrong (a digit may be mistyped).")
     sex = "M" if int(number[16]) % 2 == 1 else "F"
