@@ -54,6 +54,14 @@ class PersonApi(PortalModelRestApi):
         for name in ("sex", "birth_date"):
             self.add_model_schema.fields[name].required = False
 
+    def get_list_headless(self, **kwargs):
+        # FAB runs its own FilterEqual for a rison "eq", not the normalising one of the screens: normalise here,
+        # so "３１０１１５…" or a number typed with spaces finds the stored normal form.
+        for flt in (kwargs.get("rison") or {}).get("filters") or []:
+            if isinstance(flt, dict) and flt.get("col") == "id_number" and isinstance(flt.get("value"), str):
+                flt["value"] = normalise_identifier(flt["value"])
+        return super().get_list_headless(**kwargs)
+
     def mask_result(self, result: dict) -> dict:
         if may_view_full_id():
             return result
