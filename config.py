@@ -69,13 +69,23 @@ class Config:
     PAGE_SIZE_MAX = 100
 
     # Sign-in hardening: complexity on every account (forms and CLI: app/security.py), rate-limited HTML and API
-    # login with counters in RATELIMIT_STORAGE_URI (Redis in production, shared by all gunicorn workers), and an
-    # account locked after LOGIN_MAX_FAILURES failed attempts until an admin makes it active again.
+    # login with counters in RATELIMIT_STORAGE_URI (Redis in production, shared by all gunicorn workers), and
+    # temporary locks (app/access/login_throttle.py): after LOGIN_MAX_FAILURES failures of one account name, or
+    # LOGIN_ADDRESS_MAX_FAILURES from one client address, sign-in is refused for LOGIN_LOCK_SECONDS, doubling with
+    # each further failure up to LOGIN_LOCK_MAX_SECONDS. The account stays active; failures older than
+    # LOGIN_FAILURE_WINDOW_MINUTES are forgotten.
     FAB_PASSWORD_COMPLEXITY_ENABLED = True
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     AUTH_RATE_LIMITED = True
     AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per minute")
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_ADDRESS_MAX_FAILURES = int(os.environ.get("LOGIN_ADDRESS_MAX_FAILURES", "20"))
+    LOGIN_LOCK_SECONDS = int(os.environ.get("LOGIN_LOCK_SECONDS", "60"))
+    LOGIN_LOCK_MAX_SECONDS = int(os.environ.get("LOGIN_LOCK_MAX_SECONDS", "3600"))
+    LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", "60"))
+    # Forwarded headers (X-Forwarded-For/-Proto/-Host) are believed only from this many reverse proxies in front
+    # of the app (Werkzeug's ProxyFix); 0 = none, so a client cannot choose the address the audit trail records.
+    TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
     EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "100000"))
     FAB_API_MAX_PAGE_SIZE = 100
     FAB_ADD_SECURITY_API = False

@@ -37,3 +37,9 @@ FAB_GAPS = (
     _l("The user group on the application, this will associate with a list of roles associated with the group"),
 )
 
+
+# FAB's own zh text under the password field says the application does not check passwords; ours does (the
+# complexity rule on every path, app/security.py), so the password forms say what it asks for instead.
+FAB_CORRECTIONS = (
+    _l("Please use a good password policy, this application does not check this for you"),
+)

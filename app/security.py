@@ -1,10 +1,13 @@
 """The portal's security manager (FAB_SECURITY_MANAGER_CLASS): accounts with a zone or committees, roles shown by
-their Chinese titles, password complexity on every path, rate-limited sign-in (HTML and API), account lock after
-repeated failures (an admin unlocks), and sign-ins written to the audit trail."""
+their Chinese titles, password complexity on every path, rate-limited sign-in (HTML and API), temporary locks
+with a growing delay after repeated failures (app/access/login_throttle.py; admins see and lift them under 安全),
+logout by POST only, every role's own profile and password, and sign-ins written to the audit trail."""
 from __future__ import annotations
 
 
-from flask import current_app, g, has_request_context
+from flask import current_app, flash, g, has_request_context, redirect, request, url_for
+from flask_appbuilder import BaseView, expose
+from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.security.api import SecurityApi
@@ -12,9 +15,10 @@ from flask_appbuilder.security.sqla.models import (
     Permission, PermissionView, Role, ViewMenu, assoc_permissionview_role,
 )
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import RoleModelView, UserDBModelView
+from flask_appbuilder.security.views import AuthDBView, RoleModelView, UserDBModelView
 from flask_appbuilder.validators import default_password_complexity
 from flask_appbuilder.widgets import ListWidget
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import DataRequired
 
@@ -40,35 +44,27 @@ def _role_names(roles) -> str:
 
 
 class PortalUserView(UserDBModelView):
-    list_columns = ["first_name", "last_name", "username", "active", "roles", "zone", "committees", "locked_at"]
+    list_columns = ["first_name", "last_name", "username", "active", "roles", "zone", "committees"]
     add_columns = UserDBModelView.add_columns + USER_AREA_COLUMNS
     edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "groups"] + USER_AREA_COLUMNS
     show_fieldsets = UserDBModelView.show_fieldsets + [
-        (_l("Area"), {"fields": USER_AREA_COLUMNS + ["locked_at"], "expanded": True}),
+        (_l("Area"), {"fields": USER_AREA_COLUMNS, "expanded": True}),
     ]
     label_columns = {
         **UserDBModelView.label_columns,
         "zone": _l("Zone"),
         "committees": _l("Residential committees"),
-        "locked_at": _l("Locked at"),
     }
     description_columns = {
         **UserDBModelView.description_columns,
         "zone": _l("For zone leaders and team members: they see every committee of this zone."),
         "committees": _l("For staff of residential committees: they see only these committees."),
-        "active": _l("An account locked after repeated failed sign-ins is unlocked by making it active again."),
     }
     formatters_columns = {"roles": _role_names}
     add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "roles": _roles_field()}
     edit_form_extra_fields = {"roles": _roles_field()}
     # The user form's committee and zone pickers list only what the admin may see (all, for an admin).
     add_form_query_rel_fields = edit_form_query_rel_fields = {"committees": [["id", FilterInScope, None]]}
-
-    def pre_update(self, item):
-        super().pre_update(item)
-        if item.active and item.locked_at is not None:
-            item.locked_at = None
-            item.fail_login_count = 0
 
 
 class PortalRoleView(RoleModelView):
@@ -78,8 +74,86 @@ class PortalRoleView(RoleModelView):
     formatters_columns = {"name": role_label}
 
 
+def _client_address() -> str:
+    # request.remote_addr is the peer, or what TRUSTED_PROXY_HOPS proxies vouched for (ProxyFix in create_app).
+    return (request.remote_addr or "")[:64] if has_request_context() else ""
+
+
+def _refusal_message(refusal) -> str:
+    return _("Too many failed sign-in attempts: signing in is paused for this account or address. Please try "
+             "again in %(minutes)d minutes, or ask an administrator to lift the lock.",
+             minutes=refusal.minutes_left(clock.utcnow()))
+
+
+class PortalAuthDBView(AuthDBView):
+    """FAB's sign-in page; a lock's reason and the owner's notice of failed attempts are shown here. Logout is a
+    POST with a CSRF token (the navbar's small form): a GET /logout/ from any page or image must not sign out."""
+
+    @expose("/login/", methods=["GET", "POST"])
+    def login(self):
+        response = super().login()
+        refusal = g.pop("_login_refusal", None)
+        if refusal is not None:
+            flash(_refusal_message(refusal), "danger")
+        notice = g.pop("_login_notice", None)
+        if notice is not None:
+            when = clock.aware(notice.last_at).strftime("%Y-%m-%d %H:%M") if notice.last_at else ""
+            flash(_("There were %(count)d failed sign-in attempts since your last sign-in (the latest at %(when)s "
+                    "from %(address)s). If this was not you, change your password.",
+                    count=notice.failures, when=when, address=notice.last_address or "-"), "warning")
+        return response
+
+    @expose("/logout/", methods=["POST"])
+    def logout(self):
+        return super().logout()
+
+
+class LoginLockView(BaseView):
+    """安全 › 登录锁定: the sign-in locks in force, and lifting one (audited)."""
+
+    route_base = "/security/locks"
+    default_view = "index"
+    class_permission_name = "LoginLock"
+    base_permissions = ["can_read", "can_write"]
+    method_permission_name = {"index": "read", "lift": "write"}
+
+    @expose("/")
+    @has_access
+    def index(self):
+        from app.access import login_throttle
+
+        return self.render_template("security/locks.html", locks=login_throttle.active_locks(),
+                                    local=lambda moment: clock.aware(moment).strftime("%Y-%m-%d %H:%M"),
+                                    title=_("Sign-in locks"))
+
+    @expose("/<int:pk>/lift", methods=["POST"])
+    @has_access
+    def lift(self, pk):
+        from app.access import login_throttle
+        from app.audit import record
+
+        row = login_throttle.lift(pk)
+        if row is None:
+            flash(_("This lock no longer exists."), "warning")
+        else:
+            record("lift_login_lock", model="LoginLock", record_id=row.id, detail=f"{row.kind} {row.key}"[:500],
+                   commit=False)
+            db.session.commit()
+            flash(_("The lock is lifted."), "success")
+        return redirect(url_for("LoginLockView.index"))
+
+
 class PortalSecurityApi(SecurityApi):
-    """The JWT login of the REST API, rate limited like the HTML login (FAB leaves it unlimited)."""
+    """The JWT login of the REST API, rate limited like the HTML login (FAB leaves it unlimited); a locked account
+    or address gets 429 with the reason instead of a bare 401."""
+
+    @expose("/login", methods=["POST"])
+    def login(self):
+        response = super().login()
+        refusal = g.pop("_login_refusal", None)
+        if refusal is not None and response.status_code == 401:
+            return self.response(429, message=_refusal_message(refusal))
+        return response
 
 
 class PortalSecurityManager(SecurityManager):
@@ -87,11 +161,14 @@ class PortalSecurityManager(SecurityManager):
     userdbmodelview = PortalUserView
     rolemodelview = PortalRoleView
     security_api = PortalSecurityApi
+    authdbview = PortalAuthDBView
     # FAB's user-statistics chart loads Google's chart loader from the internet; the intranet has none.
     userstatschartview = None
 
     def register_views(self):
         super().register_views()
+        self.appbuilder.add_view(LoginLockView, "login_locks", label=_l("Sign-in locks"), icon="fa-lock",
+                                 category="Security")
         if self.is_auth_limited:
             for view in self.appbuilder.baseviews:
                 if isinstance(view, SecurityApi):
@@ -132,17 +209,31 @@ class PortalSecurityManager(SecurityManager):
         return super().add_user(username, first_name, last_name, email, role, password=password,
                                 hashed_password=hashed_password, groups=groups)
 
-    def update_user_auth_stat(self, user, success=True):
-        if not success:
-            limit = current_app.config.get("LOGIN_MAX_FAILURES", 5)
-            if (user.fail_login_count or 0) + 1 >= limit and user.locked_at is None:
-                user.locked_at = clock.utcnow()
-                user.active = False
-        super().update_user_auth_stat(user, success)
-
     def auth_user_db(self, username, password):
+        """FAB's check, behind the temporary locks: a locked name or address is refused without looking at the
+        password; a failure counts for both; a success forgets the name's failures. HTML and API login both
+        come here."""
+        from app.access import login_throttle
         from app.audit import record_login
 
+        address = _client_address()
+        refusal = login_throttle.current_lock(username, address)
+        if refusal is not None:
+            login_throttle.note_refused(username, address)
+            record_login(str(username or ""), False, None)
+            self.session.commit()
+            g._login_refusal = refusal
+            return None
         user = super().auth_user_db(username, password)
+        if user is None:
+            if username:
+                login_throttle.note_failure(username, address)
+        else:
+            # Only the HTML page can show the notice; an API sign-in leaves it for the next one there.
+            notice = login_throttle.note_success(
+                username, tell_owner=has_request_context() and not request.path.startswith("/api/"))
+            if notice is not None:
+                g._login_notice = notice
         record_login(str(username or ""), user is not None, user.id if user is not None else None)
+        self.session.commit()
         return user

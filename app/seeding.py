@@ -39,7 +39,7 @@ def sync_permissions(appbuilder) -> None:
 def sync_roles(appbuilder) -> dict[str, int]:
     """Create the roles of DOMAIN.md with the permissions of app/access/roles.py, and the menu entries those
     permissions lead to. Adds what is missing; permissions an admin granted by hand stay."""
-    from app.access.roles import ROLE_PERMISSIONS
+    from app.access.roles import OWN_ACCOUNT_PERMISSIONS, ROLE_PERMISSIONS
 
     sm = appbuilder.sm
     from app.views import MENU_LINK_PERMISSIONS
@@ -70,6 +70,12 @@ def sync_roles(appbuilder) -> dict[str, int]:
                         pv = sm.find_permission_view_menu("menu_access", menu_name)
                         if pv is not None:
                             sm.add_permission_role(role, pv)
+        for view_name, permission_names in OWN_ACCOUNT_PERMISSIONS.items():
+            for permission_name in permission_names:
+                pv = sm.find_permission_view_menu(permission_name, view_name)
+                if pv is not None:
+                    sm.add_permission_role(role, pv)
+                    count += 1
         granted[role_name] = count
     return granted
 

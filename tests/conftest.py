@@ -224,7 +224,7 @@ def make_user(app, username: str, role: str, committees=(), zone_code=None):
             user = db.session.get(PortalUser, user.id)
         user.committees = db.session.query(Committee).filter(Committee.name.in_(committees)).all()
         user.zone_id = db.session.query(Zone.id).filter_by(code=zone_code).scalar() if zone_code else None
-        user.active, user.locked_at, user.fail_login_count = True, None, 0
+        user.active, user.fail_login_count = True, 0
         db.session.commit()
         return user.id
 

@@ -58,7 +58,7 @@ def social_worker(app):
             assert made
             user = db.session.get(PortalUser, made.id)
         user.committees = [db.session.query(Committee).filter_by(name="钢一").one()]
-        user.active, user.locked_at, user.fail_login_count = True, None, 0
+        user.active, user.fail_login_count = True, 0
         db.session.commit()
         return user.id
 

@@ -153,6 +153,16 @@ for _role, _grants in _MONTHLY_GRANTS.items():
     ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants)
 
 
+# Every role reaches its own account: the profile (用户信息), editing one's name there, and the password change
+# (修改密码, FAB's form with the password rule). Full FAB permission names: the profile's buttons are actions, whose
+# permissions carry no "can_" prefix. Granted to every role by the seed (app/seeding.py).
+OWN_ACCOUNT_PERMISSIONS: dict[str, set[str]] = {
+    "PortalUserView": {"can_userinfo", "resetmypassword", "userinfoedit"},
+    "ResetMyPasswordView": {"can_this_form_get", "can_this_form_post"},
+    "UserInfoEditView": {"can_this_form_get", "can_this_form_post"},
+}
+
+
 def role_label(name: str) -> str:
     label = ROLE_LABELS.get(name)
     return str(label) if label is not None else name

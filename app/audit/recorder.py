@@ -37,7 +37,9 @@ def _who() -> tuple[Optional[int], str, str, Optional[str]]:
     if has_request_context():
         user = getattr(g, "user", None)
         source = "api" if request.path.startswith("/api/") else "web"
-        address = request.headers.get("X-Forwarded-For", request.remote_addr or "").split(",")[0].strip()[:64]
+        # The peer's address, or what the trusted proxies said (ProxyFix, TRUSTED_PROXY_HOPS): never a header a
+        # client could write itself.
+        address = (request.remote_addr or "")[:64]
         if user is not None and getattr(user, "is_authenticated", False):
             return user.id, user.username, source, address
         return None, "anonymous", source, address

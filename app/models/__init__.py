@@ -6,7 +6,7 @@ security tables; Alembic (migrations/) is pointed at that MetaData.
 from flask_appbuilder import Model
 
 from app.audit.models import AuditEvent
-from app.models.access import PortalUser
+from app.models.access import LoginLock, PortalUser
 from app.models.organisation import Block, Building, Committee, House, Zone
 from app.documents.models import Document
 from app.models.population import Person, Residence, Vehicle
@@ -25,7 +25,7 @@ from app.monthly.models import (  # noqa: E402 - the monthly close (issue 7)
 metadata = Model.metadata
 
 __all__ = [
-    "AuditEvent", "Block", "BlockLeader", "ChangeCase", "CommitteeWorkers", "Estate", "Notification",
+    "AuditEvent", "Block", "LoginLock", "BlockLeader", "ChangeCase", "CommitteeWorkers", "Estate", "Notification",
     "Visitor", "VisitorDay", "Building", "Committee", "Document", "House", "Model", "Person", "PortalUser",
     "Residence", "Vehicle", "Zone", "metadata",
     "CrossCheckAssignment", "RosterShift", "SelfDeclaration", "VerificationHouseYear", "VerificationPersonYear",

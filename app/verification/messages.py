@@ -43,6 +43,11 @@ def refusal(exc) -> str:
         "zone_out_of_scope": _("This zone is not yours."),
         "member_other_zone": _("%(name)s is not a member of this zone.", name=params.get("name", "")),
         "not_police": _("The accompanying officer must have the community police role."),
+        "police_not_here": _("The accompanying officer must be community police of this residential committee or "
+                             "its zone; nothing was recorded."),
+        "not_team_member_here": _("Team members must be coordination team members; nothing was recorded."),
+        "member_not_here": _("%(name)s is neither a team member of this zone nor assigned to this committee's "
+                             "cross check this month; nothing was recorded.", name=params.get("name", "")),
         "not_cross_month": _("Cross checks take place only in the cross-check months."),
         "not_team_member": _("Only coordination team members of a zone can be assigned to cross checks."),
         "member_out_of_scope": _("This member is not in your zone."),

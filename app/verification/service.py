@@ -201,10 +201,37 @@ def _users(ids) -> list:
     return db.session.query(PortalUser).filter(PortalUser.id.in_(ids)).all() if ids else []
 
 
+def check_team(user, committee, day: dt.date, team: Team) -> None:
+    """The team named on a visit must be able to be there: the officer is community police of this committee or
+    of its zone; each member is a coordination team member of the committee's zone, or assigned to this
+    committee's cross check that month. Anything else (another committee's officer, any user id typed into the
+    form) is refused, so a record never names people who were not entitled to be on it."""
+    from app.models import PortalUser
+
+    def _get(user_id):
+        # An id beyond 64 bits names nobody (and must not reach the database as a parameter).
+        return db.session.get(PortalUser, user_id) if isinstance(user_id, int) and 0 < user_id < 2 ** 63 else None
+
+    if team.police_user_id is not None:
+        police = _get(team.police_user_id)
+        if (police is None or "community_police" not in _role_names(police)
+                or not (police.zone_id == committee.zone_id or any(c.id == committee.id for c in police.committees))):
+            raise VerificationRefused("police_not_here")
+    for member_id in team.member_ids or []:
+        if member_id == getattr(user, "id", None):
+            continue  # the one recording is not a member of his own record
+        member = _get(member_id)
+        if member is None or "team_member" not in _role_names(member):
+            raise VerificationRefused("not_team_member_here", name=getattr(member, "username", ""))
+        if member.zone_id != committee.zone_id and assignment_for(member, committee.id, day) is None:
+            raise VerificationRefused("member_not_here", name=member.username)
+
+
 def _new_record(user, *, committee, house_id, day, result, kind, team: Team, person_id=None, found_name=None,
                 found_id_number=None, note=None) -> VerificationRecord:
     if team.shift is not None and team.shift not in SHIFTS:
         raise VerificationRefused("bad_shift")
+    check_team(user, committee, day, team)
     zones = {committee.zone_id, getattr(user, "zone_id", None)}
     record = VerificationRecord(
         checked_on=day, checked_at=utcnow(), committee_id=committee.id, house_id=house_id, person_id=person_id,

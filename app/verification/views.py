@@ -108,7 +108,9 @@ class SweepView(BaseView):
         if committee is None or not service.may_verify(g.user, committee_id, day):
             abort(404)
         team = _team()
-        police = _users_with_role("community_police", committee_ids={committee_id})
+        # Offer only officers service.check_team accepts: the committee's own, or its zone's.
+        police = [p for p in _users_with_role("community_police", committee_ids={committee_id})
+                  if p.zone_id in (None, committee.zone_id)]
         members = _users_with_role("team_member", zone_id=g.user.zone_id or committee.zone_id)
         return self.render_template(
             "verification/sweep_buildings.html", committee=committee, buildings=service.buildings_of(committee_id),
@@ -120,14 +122,28 @@ class SweepView(BaseView):
     @expose("/sweep/team", methods=["POST"])
     @has_access
     def team(self):
-        session[TEAM_KEY] = {
+        from app.models import Committee
+
+        team = {
             "shift": request.form.get("shift") if request.form.get("shift") in SHIFTS else None,
             "police": _int(request.form.get("police")),
             "members": [i for i in (_int(x) for x in request.form.getlist("members")) if i][:20],
             "pda": request.form.get("pda") == "1",
         }
-        flash(_("Team saved for this visit."), "success")
         back = _int(request.form.get("committee"))
+        if back is not None and not 0 < back < 2 ** 63:
+            back = None
+        committee = db.session.get(Committee, back) if back is not None else None
+        if committee is not None and service.may_verify(g.user, committee.id, service.local_today()):
+            # Refuse a team that could not be on this visit now, rather than at the first mark.
+            try:
+                service.check_team(g.user, committee, service.local_today(), service.Team(
+                    police_user_id=team["police"], member_ids=team["members"]))
+            except service.VerificationRefused as exc:
+                flash(messages.refusal(exc), "danger")
+                return redirect(url_for("SweepView.committee", committee_id=committee.id))
+        session[TEAM_KEY] = team
+        flash(_("Team saved for this visit."), "success")
         return redirect(url_for("SweepView.committee", committee_id=back) if back else url_for("SweepView.sweep"))
 
     @expose("/sweep/building/<int:building_id>")

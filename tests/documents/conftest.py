@@ -59,7 +59,8 @@ def redis_db():
 
 
 def celery_env(database_url: str, app_config: dict, tmp_path: Path, broker: str = "") -> dict:
-    env = dict(os.environ)
+    # The worker runs on the real clock: scripts/test_at.sh's LD_PRELOAD would move (and stall) its scheduler too.
+    env = {key: value for key, value in os.environ.items() if key not in ("LD_PRELOAD", "FAKETIME")}
     env.update(
         DATABASE_URL=database_url,
         SECRET_KEY=app_config["SECRET_KEY"],
