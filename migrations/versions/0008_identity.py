@@ -2,7 +2,7 @@
 identity per number for rows written before the rule (" 310115…", full-width digits, a lower-case x)
 
 Revision ID: 0008_identity
-Revises: 0007
+Revises: 0008_security
 """
 import sqlalchemy as sa
 from alembic import op
@@ -10,7 +10,7 @@ from alembic import op
 from app.domain.idnumber import normalise_identifier
 
 revision = "0008_identity"
-down_revision = "0007"
+down_revision = "0008_security"  # after main's 0008_security (merged): one head
 branch_labels = None
 depends_on = None
 
