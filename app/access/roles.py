@@ -65,6 +65,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, set[str]]] = {
     STREET_OFFICE: _merge(
         _grant(_ORGANISATION + _REGISTER, READ, EXPORT),
         _grant(("Zone", "Committee"), WRITE),  # the office moves committees between zones and flags key areas
+        # and redraws committee boundaries: moves blocks, buildings and houses (app/organisation/moves.py)
+        _grant(("Block", "Building", "House"), WRITE),
         _grant(("Person",), VIEW_FULL_ID),
         _grant(("AuditEvent",), READ),
     ),
