@@ -16,6 +16,9 @@ def init_app(app) -> None:
     from app.monthly.cli import report_group  # issue 7: `report monthly --month YYYY-MM --format json|pdf|xlsx`
 
     app.cli.add_command(report_group)
+    from app.importing.cli import import_register_command  # issue 15: load the register from Excel
+
+    app.cli.add_command(import_register_command)
 
 
 @click.command("seed")

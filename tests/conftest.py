@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 
 ADMIN_PASSWORD = "Test-Admin-Pass-2026"
 TABLES_TO_EMPTY = (
+    "import_review", "import_job",  # loading the register (issue 15): before persons and accounts
     "talk", "ranking_comment", "crime_late_entry", "spot_inspection", "month_unlock", "month_zone_submission",
     "month_close", "ranking_setting", "verification_latest",  # the monthly close (issue 7)
     "verification_record_member", "roster_shift_member", "self_declaration", "window_applicant",

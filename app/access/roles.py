@@ -151,6 +151,11 @@ for _role, _grants in _MONTHLY_GRANTS.items():
     ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants)
 
 
+# Loading the register from Excel (issue 15): those who write the register may import into their committees.
+for _role in (STREET_OFFICE, COMMITTEE_DIRECTOR, SOCIAL_WORKER):
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"RegisterImport": {READ, WRITE}})
+
+
 def role_label(name: str) -> str:
     label = ROLE_LABELS.get(name)
     return str(label) if label is not None else name

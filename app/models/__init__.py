@@ -21,6 +21,7 @@ from app.monthly.models import (  # noqa: E402 - the monthly close (issue 7)
     CrimeLateEntry, MonthClose, MonthUnlock, RankingComment, RankingSetting, SpotInspection, Talk,
     VerificationLatest, ZoneSubmission,
 )
+from app.importing.models import ImportJob, ImportReview  # noqa: E402 - loading the register (issue 15)
 
 metadata = Model.metadata
 
@@ -31,5 +32,5 @@ __all__ = [
     "CrossCheckAssignment", "RosterShift", "SelfDeclaration", "VerificationHouseYear", "VerificationPersonYear",
     "VerificationRecord", "WindowApplicant",
     "CrimeLateEntry", "MonthClose", "MonthUnlock", "RankingComment", "RankingSetting", "SpotInspection", "Talk",
-    "VerificationLatest", "ZoneSubmission",
+    "VerificationLatest", "ZoneSubmission", "ImportJob", "ImportReview",
 ]
