@@ -8,8 +8,6 @@ from flask_appbuilder import Model
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.models.organisation import Committee
-
 JOB_QUEUED = "queued"
 JOB_CHECKING = "checking"
 JOB_CHECKED = "checked"
@@ -71,4 +69,5 @@ class ImportReview(Model):
     decided_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
 
-    committee: Mapped[Committee] = relationship(lazy="joined")
+    # By name: importing app.models.organisation here would import app.models (which imports this module) first.
+    committee: Mapped["Committee"] = relationship("Committee", lazy="joined")  # noqa: F821

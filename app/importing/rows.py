@@ -12,7 +12,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional
 
-from app.domain.idnumber import InvalidIdNumber, check_character, normalise_id_number, parse_id_number
+from app.domain.idnumber import (
+    InvalidIdNumber, check_character, make_id_number, normalise_id_number, parse_id_number,
+)
 
 # Canonical header (as in the template) → the field it fills. Aliases cover the portal's own exports (round trip)
 # and the names offices use in their own sheets.
@@ -45,7 +47,7 @@ HEADER_NOTES = {
     "联系电话": "选填，手机或固定电话",
     "入住日期": "日期格式单元格或 YYYY-MM-DD，不能晚于今天",
 }
-EXAMPLE_ROW = ("钢一", "上南路100弄1号", "101", "张三", "居民身份证", "310115199001011234", "户籍",
+EXAMPLE_ROW = ("钢一", "上南路100弄1号", "101", "张三", "居民身份证", make_id_number("310115", dt.date(1990, 1, 1), 123), "户籍",
                "上海市浦东新区上南路100弄1号101室", "13800138000", "2020-05-01")
 
 CATEGORY_OF = {

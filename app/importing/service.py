@@ -270,9 +270,10 @@ def _handle_batch(state: _Pass, batch: list[CheckedRow]) -> None:
             summary.unchanged += 1
             continue
         person = existing.get(number)
-        if person is None and review is not None and review.state == REVIEW_MERGED:
-            person = merged_people.get(review.person_id)
-        if person is not None and row.upgraded_from and person.id_number == number and \
+        merged = review is not None and review.state == REVIEW_MERGED  # decided before: the row is that person
+        if merged:
+            person = merged_people.get(review.person_id) or person
+        if person is not None and row.upgraded_from and not merged and person.id_number == number and \
                 existing.get(row.upgraded_from) is None:
             _hold(state, row, person.id, REVIEW_UPGRADED_15)
             continue
@@ -516,3 +517,30 @@ def remove_file(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+
+
+def register_rows(scope: Optional[frozenset[int]], limit: int):
+    """The flat register of the persons living in ``scope`` (open residences), in the import's own columns, so an
+    export can be imported again unchanged (the round trip). Returns (count, rows)."""
+    from sqlalchemy import false, func
+
+    from app.importing.rows import CATEGORY_LABEL, HEADERS, ID_TYPE_LABEL
+
+    query = (select(Committee.name, Building.name, House.room, Person.name, Person.id_type, Person.id_number,
+                    Person.category, Person.registered_address, Person.phone, Residence.start_date)
+             .select_from(Residence).join(Person, Person.id == Residence.person_id)
+             .join(House, House.id == Residence.house_id).join(Building, Building.id == House.building_id)
+             .join(Committee, Committee.id == Residence.committee_id).where(Residence.end_date.is_(None)))
+    if scope is not None:
+        query = query.where(Residence.committee_id.in_(sorted(scope)) if scope else false())
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    if total > limit:
+        return total, None
+    rows = db.session.execute(query.order_by(Committee.seq, Building.name, House.room, Person.id))
+
+    def generate():
+        for c, b, room, name, id_type, number, category, registered, phone, start in rows:
+            yield [c, b, room, name, ID_TYPE_LABEL.get(id_type, id_type), number, CATEGORY_LABEL.get(category, category),
+                   registered or "", phone or "", start.isoformat()]
+
+    return total, (list(HEADERS), generate())
