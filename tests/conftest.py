@@ -6,26 +6,22 @@ the organisation seeded and removes what it added.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
+import shutil
+import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
 ADMIN_PASSWORD = "Test-Admin-Pass-2026"
-TABLES_TO_EMPTY = (
-    "import_review", "import_job",  # loading the register (issue 15): before persons and accounts
-    "talk", "ranking_comment", "crime_late_entry", "spot_inspection", "month_unlock", "month_zone_submission",
-    "month_close", "ranking_setting", "verification_latest",  # the monthly close (issue 7)
-    "verification_record_member", "roster_shift_member", "self_declaration", "window_applicant",
-    "verification_house_year", "verification_person_year",
-    "verification_record", "cross_check_assignment", "roster_shift",  # verification (issue 6): before its parents
-    "notification", "visitor", "visitor_day", "estate", "change_case", "block_leader",
-    "committee_workers",  # the change flow (issue 5): children before parents
-    "document", "vehicle", "residence", "person", "house", "building", "block")
-# audit_event is append-only (triggers): tests read it by id ranges instead of emptying it.
+# What every test starts from and no test empties: the seeded organisation, the accounts and roles (made once per
+# database by make_user), the migration stamp. audit_event is append-only (triggers): tests read it by id ranges.
+KEPT_TABLES = {"alembic_version", "zone", "committee", "audit_event"}
 
 
 # Every test runs on a clock that starts at this instant (a Wednesday in June, 10:00 in Shanghai) and then moves
@@ -110,7 +106,8 @@ def _compile_catalogs() -> None:
 
 
 @pytest.fixture(scope="session")
-def _migrated(app_config):
+def _session_app(app_config):
+    """One application for the whole run (building one costs about a second), on a migrated, seeded database."""
     _compile_catalogs()
     from flask_migrate import upgrade
 
@@ -124,19 +121,28 @@ def _migrated(app_config):
         sync_permissions(app.appbuilder)
         sync_roles(app.appbuilder)
         seed_admin(app.appbuilder, ADMIN_PASSWORD)
-    return True
+    return app
+
+
+def _tables_to_empty(metadata) -> list[str]:
+    """Every table a test may fill, children before parents (derived, so a new feature's tables are included)."""
+    return [table.name for table in reversed(metadata.sorted_tables)
+            if table.name not in KEPT_TABLES and not table.name.startswith("ab_")]
 
 
 @pytest.fixture()
-def app(app_config, _migrated):
-    from app import create_app
+def app(_session_app):
+    """The session's application; after the test its settings are restored and what the test added is removed."""
     from app.extensions import db
 
-    app = create_app(app_config)
+    app = _session_app
+    settings = dict(app.config)
     yield app
+    app.config.clear()
+    app.config.update(settings)
     with app.app_context():
         db.session.rollback()
-        for table in TABLES_TO_EMPTY:
+        for table in _tables_to_empty(db.metadata):
             db.session.execute(text(f"DELETE FROM {table}"))
         db.session.commit()
         db.session.remove()
@@ -238,3 +244,50 @@ def client_as(app, username):
     client = app.test_client()
     login(client, username, USER_PASSWORD)
     return client
+
+
+# -- a real browser ------------------------------------------------------------------------------------------------
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SHOTS = Path(__file__).parent / "screenshots"  # for a person to look at
+
+
+@contextlib.contextmanager
+def _children_on_the_real_clock():
+    """scripts/test_at.sh moves the clock with LD_PRELOAD; Chromium and Playwright's driver hang under it."""
+    saved = {key: os.environ.pop(key) for key in ("LD_PRELOAD", "FAKETIME") if key in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+@pytest.fixture()
+def live_server(app_config, app):
+    """The portal served over HTTP on a free port, with CSRF on as in production."""
+    from werkzeug.serving import make_server
+
+    from app import create_app
+
+    live = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    server = make_server("127.0.0.1", 0, live, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture()
+def browser():
+    """Debian's headless Chromium driven by Playwright (./manage.sh test installs it)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is not installed (./manage.sh test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(exist_ok=True)
+    with _children_on_the_real_clock(), sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -409,7 +409,7 @@ def test_the_openapi_document_describes_the_resources(client, admin):
     assert "post" not in paths["/api/v1/committees/"]
 
 
-def test_the_api_login_is_rate_limited(app_config, _migrated):
+def test_the_api_login_is_rate_limited(app_config, _session_app):
     from app import create_app
 
     limited = create_app({**app_config, "RATELIMIT_ENABLED": True, "AUTH_RATE_LIMIT": "3 per minute"})

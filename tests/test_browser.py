@@ -4,42 +4,16 @@ URL. Screenshots go to tests/screenshots/ for a person to look at."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import threading
-from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from app.domain.idnumber import make_id_number
-from tests.conftest import USER_PASSWORD
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(__file__).parent / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+from tests.conftest import SHOTS, USER_PASSWORD
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture()
-def live_server(app_config, app):
-    from app import create_app
-
-    live = create_app({**app_config, "WTF_CSRF_ENABLED": True})
-    server = make_server("127.0.0.1", 0, live, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-def test_social_worker_in_the_browser(live_server, app, places, users):
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed (./manage.sh test installs it)")
-    from playwright.sync_api import sync_playwright
-
+def test_social_worker_in_the_browser(live_server, browser, app, places, users):
     from app.extensions import db
     from app.models import Person
 
@@ -51,52 +25,48 @@ def test_social_worker_in_the_browser(live_server, app, places, users):
         other_id = other.id
     good = make_id_number("310115", dt.date(1988, 8, 8), 151)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
-    SHOTS.mkdir(exist_ok=True)
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{live_server}/login/")
-        page.fill("#username", "sw_gang1")
-        page.fill("#password", USER_PASSWORD)
-        page.click("[type=submit]")
-        page.wait_for_load_state()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{live_server}/login/")
+    page.fill("#username", "sw_gang1")
+    page.fill("#password", USER_PASSWORD)
+    page.click("[type=submit]")
+    page.wait_for_load_state()
 
-        page.goto(f"{live_server}/persons/add")
-        page.fill("#name", "浏览器测试人")
-        page.fill("#id_number", bad)
-        page.select_option("#category", "migrant")
-        page.evaluate(
-            "([sel, val]) => { const el = document.querySelector(sel); el.value = val; "
-            "el.dispatchEvent(new Event('change', {bubbles: true})); }",
-            ["#committee", str(places["钢一"]["committee"])],
-        )
-        page.click("[type=submit]")
-        page.wait_for_load_state()
-        page.screenshot(path=str(SHOTS / "01_wrong_id.png"), full_page=True)
-        assert "校验位不正确" in page.content()
+    page.goto(f"{live_server}/persons/add")
+    page.fill("#name", "浏览器测试人")
+    page.fill("#id_number", bad)
+    page.select_option("#category", "migrant")
+    page.evaluate(
+        "([sel, val]) => { const el = document.querySelector(sel); el.value = val; "
+        "el.dispatchEvent(new Event('change', {bubbles: true})); }",
+        ["#committee", str(places["钢一"]["committee"])],
+    )
+    page.click("[type=submit]")
+    page.wait_for_load_state()
+    page.screenshot(path=str(SHOTS / "01_wrong_id.png"), full_page=True)
+    assert "校验位不正确" in page.content()
 
-        page.fill("#id_number", good)
-        page.evaluate(
-            "([sel, val]) => { const el = document.querySelector(sel); el.value = val; }",
-            ["#committee", str(places["钢一"]["committee"])],
-        )
-        page.click("[type=submit]")
-        page.wait_for_load_state()
-        page.goto(f"{live_server}/persons/list/")
-        page.screenshot(path=str(SHOTS / "02_list_masked.png"), full_page=True)
-        html = page.content()
-        assert "浏览器测试人" in html
-        assert good[:4] + "*" * 10 + good[-4:] in html and good not in html
-        assert "钢二住户" not in html
+    page.fill("#id_number", good)
+    page.evaluate(
+        "([sel, val]) => { const el = document.querySelector(sel); el.value = val; }",
+        ["#committee", str(places["钢一"]["committee"])],
+    )
+    page.click("[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/persons/list/")
+    page.screenshot(path=str(SHOTS / "02_list_masked.png"), full_page=True)
+    html = page.content()
+    assert "浏览器测试人" in html
+    assert good[:4] + "*" * 10 + good[-4:] in html and good not in html
+    assert "钢二住户" not in html
 
-        response = page.goto(f"{live_server}/persons/show/{other_id}")
-        page.screenshot(path=str(SHOTS / "03_other_committee.png"), full_page=True)
-        assert response.status == 404
-        assert "钢二住户" not in page.content()
+    response = page.goto(f"{live_server}/persons/show/{other_id}")
+    page.screenshot(path=str(SHOTS / "03_other_committee.png"), full_page=True)
+    assert response.status == 404
+    assert "钢二住户" not in page.content()
 
-        phone = browser.new_page(viewport={"width": 360, "height": 740})
-        phone.context.add_cookies(page.context.cookies())
-        phone.goto(f"{live_server}/persons/list/")
-        phone.screenshot(path=str(SHOTS / "04_phone_list.png"), full_page=True)
-        browser.close()
+    phone = browser.new_page(viewport={"width": 360, "height": 740})
+    phone.context.add_cookies(page.context.cookies())
+    phone.goto(f"{live_server}/persons/list/")
+    phone.screenshot(path=str(SHOTS / "04_phone_list.png"), full_page=True)

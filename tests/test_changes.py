@@ -12,6 +12,7 @@ from app.changes import service, visitors
 from app.changes.models import ChangeCase, CommitteeWorkers, Estate, Notification, Visitor, VisitorDay
 from app.changes.service import CaseRefused
 from app.changes.tasks import run_daily_check
+from app.domain import clock
 from app.domain.idnumber import make_id_number
 from app.extensions import db
 from app.models import Committee, House, Person, PortalUser, Residence
@@ -188,10 +189,10 @@ def test_a_move_out_of_a_person_without_an_active_residence_is_refused(ctx):
 
 
 def test_dates_in_the_future_are_refused(ctx):
-    future = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) + dt.timedelta(days=1)
+    future = clock.utcnow() + dt.timedelta(days=1)
     _refused("future_date", lambda: _open(ctx, reported_at=future))
     case = _collected(ctx)
-    tomorrow = dt.datetime.now(SH).date() + dt.timedelta(days=1)
+    tomorrow = clock.local_today() + dt.timedelta(days=1)
     _refused("future_date", lambda: service.advance(case, "enter", ctx["user"]("social_worker"),
                                                     city_system="migrant", entry_date=tomorrow))
     _refused("future_date", lambda: service.advance(case, "withdraw", ctx["user"]("social_worker"),
@@ -328,7 +329,7 @@ def test_visitor_log_refusals(app, ctx):
     mine, theirs = Estate(committee_id=c1, name="东苑"), Estate(committee_id=c2, name="钢二苑")
     db.session.add_all([mine, theirs])
     db.session.commit()
-    today = dt.datetime.now(SH).date()
+    today = clock.local_today()
     for code, kwargs in [
         ("id_or_phone_required", {"estate_id": mine.id, "name": "无号"}),
         ("bad_id_number", {"estate_id": mine.id, "name": "错号", "id_number": "310115199001011234"}),

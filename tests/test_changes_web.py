@@ -3,7 +3,6 @@ the registration form PDF, and the phone report page in a real browser (360×740
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +11,7 @@ from app.changes.models import ChangeCase, Estate, Visitor
 from app.documents.models import Document
 from app.extensions import db
 from app.models import Person, Residence
-from tests.conftest import USER_PASSWORD, client_as, make_user
+from tests.conftest import SHOTS, USER_PASSWORD, client_as, make_user
 
 
 def _count(app, model):
@@ -139,49 +138,23 @@ def test_the_registration_form_prints_blank_and_prefilled(app, places, users):
 
 
 @pytest.mark.browser
-def test_the_phone_report_page_at_360_px(app_config, app, places, users, leader):
-    import shutil
-    import threading
-
-    from werkzeug.serving import make_server
-
-    from app import create_app
-
-    chromium = shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(chromium).exists():
-        pytest.fail("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    live = create_app({**app_config, "WTF_CSRF_ENABLED": True})
-    server = make_server("127.0.0.1", 0, live, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    shots = Path(__file__).parent / "screenshots"
-    shots.mkdir(exist_ok=True)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
-            page.goto(f"{base}/login/")
-            page.fill("#username", "building_gang1")
-            page.fill("#password", USER_PASSWORD)
-            page.click("[type=submit]")
-            page.wait_for_load_state()
-            page.goto(f"{base}/changes/report")
-            page.click("label:has(input[value=move_in])")
-            page.fill("#house-search", "101")
-            page.wait_for_selector("#house-picks button")
-            page.click("#house-picks button")
-            page.fill("#people_note", "一家三口，姓王")
-            page.screenshot(path=str(shots / "changes_report_360.png"), full_page=True)
-            assert page.evaluate("document.documentElement.scrollWidth") <= 360
-            page.click("button.big")
-            page.wait_for_load_state()
-            page.screenshot(path=str(shots / "changes_report_done_360.png"), full_page=True)
-            assert "已报告" in page.content() or "No." in page.content()
-            browser.close()
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+def test_the_phone_report_page_at_360_px(live_server, browser, app, places, users, leader):
+    page = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    page.goto(f"{live_server}/login/")
+    page.fill("#username", "building_gang1")
+    page.fill("#password", USER_PASSWORD)
+    page.click("[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/changes/report")
+    page.click("label:has(input[value=move_in])")
+    page.fill("#house-search", "101")
+    page.wait_for_selector("#house-picks button")
+    page.click("#house-picks button")
+    page.fill("#people_note", "一家三口，姓王")
+    page.screenshot(path=str(SHOTS / "changes_report_360.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.click("button.big")
+    page.wait_for_load_state()
+    page.screenshot(path=str(SHOTS / "changes_report_done_360.png"), full_page=True)
+    assert "已报告" in page.content() or "No." in page.content()
     assert _count(app, ChangeCase) == 1

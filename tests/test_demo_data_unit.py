@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.demo_data import generate_population
+from app.domain import clock
 from app.domain.idnumber import parse_id_number
 
 PERSONS = 500
@@ -120,7 +121,7 @@ def test_orm_view_of_a_sample(populated):
 
 def test_identity_matches_the_id_number(populated):
     app, _ = populated
-    today = dt.date.today()
+    today = clock.local_today()
     with app.app_context():
         from app.extensions import db
         from app.models import Person

@@ -41,7 +41,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_gunicorn_serves_the_app_factory(database_url, _migrated, tmp_path):
+def test_gunicorn_serves_the_app_factory(database_url, _session_app, tmp_path):
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "deploy-test",
            "INSTANCE_DIR": str(tmp_path), "RATELIMIT_ENABLED": "false"}

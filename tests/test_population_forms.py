@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from app.domain import clock
 from app.domain.idnumber import make_id_number
 from app.extensions import db
 from app.models import Person, Residence
@@ -164,7 +165,7 @@ def test_a_second_active_residence_is_refused_by_the_database(app, places):
 
 def test_a_residence_in_the_future_is_refused(app, admin_client, places):
     person_id = _make_person(app)
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (clock.local_today() + dt.timedelta(days=3)).isoformat()
     response = admin_client.post(
         "/residences/add", data={"person": person_id, "house": places["钢一"]["houses"][0], "start_date": future}
     )

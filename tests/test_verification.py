@@ -6,6 +6,8 @@ import datetime as dt
 import time
 
 import pytest
+
+from app.domain import clock
 from sqlalchemy import func, select
 
 from app.domain.idnumber import make_id_number
@@ -179,7 +181,7 @@ def test_cross_check_assignment_to_own_zone_is_refused(app, places, team):
         from app.models import Committee
 
         jiyang = db.session.scalar(select(Committee.id).where(Committee.name == "济一"))
-    year = dt.date.today().year
+    year = clock.local_today().year
     res = leader.post("/verification/cross/assign", data={"member": team["member"], "committee":
                                                           places["钢二"]["committee"], "year": year, "month": 3},
                       follow_redirects=True)

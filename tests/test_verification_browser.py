@@ -4,23 +4,16 @@ Chinese message, a good one adds the row. Screenshots go to tests/screenshots/ f
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-from pathlib import Path
 
 import pytest
 
 from app.domain.idnumber import make_id_number
-from tests.conftest import USER_PASSWORD, make_user
-from tests.test_browser import ARGS, CHROMIUM, SHOTS, live_server  # noqa: F401 - the fixture
+from tests.conftest import SHOTS, USER_PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 
 
-def test_sweep_on_a_phone(live_server, app, places, users):  # noqa: F811
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
+def test_sweep_on_a_phone(live_server, browser, app, places, users):
     from app.extensions import db
     from app.models import Person, Residence
     from app.verification.models import VerificationRecord
@@ -37,56 +30,51 @@ def test_sweep_on_a_phone(live_server, app, places, users):  # noqa: F811
         db.session.commit()
     good = make_id_number("310115", dt.date(1996, 6, 6), 71)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
-    SHOTS.mkdir(exist_ok=True)
     building = places["钢一"]["building"]
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                has_touch=True)
-        page.goto(f"{live_server}/login/")
-        page.fill("#username", "tm_browser")
-        page.fill("#password", USER_PASSWORD)
-        page.click("[type=submit]")
-        page.wait_for_load_state()
+    page = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                            has_touch=True)
+    page.goto(f"{live_server}/login/")
+    page.fill("#username", "tm_browser")
+    page.fill("#password", USER_PASSWORD)
+    page.click("[type=submit]")
+    page.wait_for_load_state()
 
-        page.goto(f"{live_server}/verification/sweep/{places['钢一']['committee']}")
-        page.screenshot(path=str(SHOTS / "v01_buildings.png"), full_page=True)
-        page.goto(f"{live_server}/verification/sweep/building/{building}")
-        page.screenshot(path=str(SHOTS / "v02_building.png"), full_page=True)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
+    page.goto(f"{live_server}/verification/sweep/{places['钢一']['committee']}")
+    page.screenshot(path=str(SHOTS / "v01_buildings.png"), full_page=True)
+    page.goto(f"{live_server}/verification/sweep/building/{building}")
+    page.screenshot(path=str(SHOTS / "v02_building.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
 
-        first = page.locator(".person").first
-        page.evaluate("window.__marker = 1")  # survives only if the page does not reload
-        first.locator("button.ok").tap()
-        page.wait_for_selector(".person.done.correct")
-        assert page.evaluate("window.__marker") == 1
-        page.locator(".person").nth(1).locator("button.bad").tap()
-        page.wait_for_selector(".person.done.should_cancel")
-        page.wait_for_timeout(200)
-        page.screenshot(path=str(SHOTS / "v03_marked.png"), full_page=True)
+    first = page.locator(".person").first
+    page.evaluate("window.__marker = 1")  # survives only if the page does not reload
+    first.locator("button.ok").tap()
+    page.wait_for_selector(".person.done.correct")
+    assert page.evaluate("window.__marker") == 1
+    page.locator(".person").nth(1).locator("button.bad").tap()
+    page.wait_for_selector(".person.done.should_cancel")
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(SHOTS / "v03_marked.png"), full_page=True)
 
-        room = page.locator(".room").nth(1)
-        room.locator("summary").tap()
-        room.locator("input[name=name]").fill("赵新来")
-        room.locator("input[name=id_number]").fill(bad)
-        room.locator("button.big").tap()
-        page.wait_for_selector(".toast.error")
-        assert "校验位不正确" in page.locator("#toast").inner_text()
-        page.screenshot(path=str(SHOTS / "v04_bad_id.png"), full_page=False)
-        room.locator("input[name=id_number]").fill(good)
-        assert "1996-06-06" in room.locator(".derived").inner_text()
-        room.locator("button.big").tap()
-        page.wait_for_selector(".person.done.should_register")
-        page.wait_for_timeout(200)
-        page.screenshot(path=str(SHOTS / "v05_found.png"), full_page=True)
+    room = page.locator(".room").nth(1)
+    room.locator("summary").tap()
+    room.locator("input[name=name]").fill("赵新来")
+    room.locator("input[name=id_number]").fill(bad)
+    room.locator("button.big").tap()
+    page.wait_for_selector(".toast.error")
+    assert "校验位不正确" in page.locator("#toast").inner_text()
+    page.screenshot(path=str(SHOTS / "v04_bad_id.png"), full_page=False)
+    room.locator("input[name=id_number]").fill(good)
+    assert "1996-06-06" in room.locator(".derived").inner_text()
+    room.locator("button.big").tap()
+    page.wait_for_selector(".person.done.should_register")
+    page.wait_for_timeout(200)
+    page.screenshot(path=str(SHOTS / "v05_found.png"), full_page=True)
 
-        # reload: the marks are there, their buttons gone (no second tap possible)
-        page.reload()
-        assert page.locator(".person.done").count() == 3
-        browser.close()
+    # reload: the marks are there, their buttons gone (no second tap possible)
+    page.reload()
+    assert page.locator(".person.done").count() == 3
 
     with app.app_context():
         results = sorted(r.result for r in db.session.query(VerificationRecord))
     assert results == ["correct", "should_cancel", "should_register"]
-    assert shutil.which("chromium") or Path(CHROMIUM).exists()

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.domain.clock import utcnow  # the program's one clock; server_default only serves raw SQL inserts
 from app.models.organisation import Committee, House
 
 ID_TYPE_RESIDENT = "resident_id"
@@ -55,9 +56,9 @@ class Person(Model):
     residence_permit_no: Mapped[Optional[str]] = mapped_column(String(32))
     residence_permit_expiry: Mapped[Optional[dt.date]] = mapped_column(Date)
     committee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("committee.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, server_default=func.now())
     updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime, nullable=False, server_default=func.now(), onupdate=func.now()
+        DateTime, nullable=False, default=utcnow, server_default=func.now(), onupdate=utcnow
     )
 
     committee: Mapped[Optional[Committee]] = relationship(lazy="joined")
@@ -103,7 +104,7 @@ class Residence(Model):
     start_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
     end_date: Mapped[Optional[dt.date]] = mapped_column(Date)
     end_reason: Mapped[Optional[str]] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, server_default=func.now())
 
     person: Mapped[Person] = relationship(back_populates="residences", lazy="joined")
     house: Mapped[House] = relationship(lazy="joined")
