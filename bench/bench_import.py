@@ -51,7 +51,7 @@ def make_file(rows: int) -> Path:
         house = i // 4
         building, room = f"上南路{100 + house // 60}弄{(house // 12) % 5 + 1}号", f"{(house % 12) // 2 + 1}0{house % 2 + 1}"
         while True:
-            born = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 80 * 365))
+            born = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(0, 59 * 365))  # before every move-in date
             number = make_id_number("310115", born, rng.randrange(0, 1000))
             if number not in used:
                 used.add(number)
