@@ -174,6 +174,11 @@ OWN_ACCOUNT_PERMISSIONS: dict[str, set[str]] = {
 }
 
 
+# Loading the register from Excel (issue 15): those who write the register may import into their committees.
+for _role in (STREET_OFFICE, COMMITTEE_DIRECTOR, SOCIAL_WORKER):
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"RegisterImport": {READ, WRITE}})
+
+
 def role_label(name: str) -> str:
     label = ROLE_LABELS.get(name)
     return str(label) if label is not None else name
