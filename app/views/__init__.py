@@ -129,6 +129,11 @@ def register_views(appbuilder) -> None:
                         **monthly)
     appbuilder.add_api(MonthlyApi)
 
+    # Crime-related leads and records (issue 16 item 3): police and office only.
+    from app.crime.views import register as register_crime_views
+
+    register_crime_views(appbuilder)
+
     appbuilder.add_view_no_menu(PersonLookup)
     appbuilder.add_view_no_menu(HouseLookup)
 
