@@ -70,3 +70,98 @@ def year_table(year: int) -> dict:
     member_rows.sort(key=lambda r: (not r["eligible"], -(r["average_points"] or 0), r["name"]))
     return {"year": year, "months": months, "committees": committees, "members": member_rows,
             "spot_weight": weight, "vetoed_people": sorted(vetoed_people)}
+
+
+class YearRefused(Exception):
+    """An approval or unlock the rules refuse; str() is the translated message."""
+
+
+def get_year_close(year: int):
+    from app.monthly.models import YearClose
+
+    return db.session.scalars(select(YearClose).where(YearClose.year == year)).one_or_none()
+
+
+def year_data(year: int) -> dict:
+    """The approved snapshot if the year is approved (frozen), else the live table."""
+    from app.monthly.models import STATE_APPROVED
+
+    close = get_year_close(year)
+    if close is not None and close.state == STATE_APPROVED and close.snapshot:
+        return {**close.snapshot, "approved": True, "approved_by": close.approved_by}
+    return {**year_table(year), "approved": False}
+
+
+def _name(user) -> str:
+    return (f"{user.last_name or ''}{user.first_name or ''}" or user.username)[:128] if user else ""
+
+
+def approve_year(year: int, user):
+    """Freeze the year's table as it stands. Needs every month of the year approved (a draft month may change)."""
+    import json
+
+    from flask_babel import gettext as _
+
+    from app.domain import clock
+    from app.monthly.models import STATE_APPROVED, YearClose
+
+    table = year_table(year)
+    if len(table["months"]) < 12:
+        missing = "、".join(f"{m}月" for m in range(1, 13) if m not in table["months"])
+        raise YearRefused(_("Approve every month of the year first (not yet approved: %(months)s).",
+                            months=missing))
+    close = get_year_close(year) or YearClose(year=year)
+    if close.state == STATE_APPROVED:
+        raise YearRefused(_("The year has already been approved."))
+    # JSON keys are text: month numbers are kept as "1".."12" in the snapshot, as the page reads them.
+    close.snapshot_json = json.dumps(table, ensure_ascii=False, sort_keys=True)
+    close.state, close.approved_at, close.approved_by = STATE_APPROVED, clock.utcnow(), _name(user)
+    db.session.add(close)
+    return close
+
+
+def unlock_year(year: int, user, reason: str):
+    """Back to the live table, with the reason kept on the row (every write is audited)."""
+    from flask_babel import gettext as _
+
+    from app.domain import clock
+    from app.monthly.models import STATE_APPROVED, STATE_DRAFT
+
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise YearRefused(_("Give a reason for the unlock."))
+    close = get_year_close(year)
+    if close is None or close.state != STATE_APPROVED:
+        raise YearRefused(_("Only an approved year can be unlocked."))
+    close.state, close.snapshot_json = STATE_DRAFT, None
+    close.unlocked_at, close.unlocked_by, close.unlock_reason = clock.utcnow(), _name(user), reason[:500]
+    return close
+
+
+def workbook(data: dict) -> bytes:
+    """The year's table as Excel: committees, then team members."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "居民区"
+    months = [int(m) for m in data["months"]]
+    sheet.append([f"{data['year']}年度人口服务和管理工作考核评先表（居民区）"])
+    sheet.append(["居民区", *[f"{m}月排名" for m in months], "月均得分", "末位次数", "飞行检查平均分", "年度得分",
+                  "线索奖励", "通报批评", "一票否优"])
+    for r in data["committees"]:
+        ranks = {int(k): v for k, v in r["ranks"].items()}
+        sheet.append([r["committee"], *[ranks.get(m, "") for m in months], r["average_points"], r["times_last"],
+                      r["spot_average"], r["score"], r["rewards"], r["criticisms"], "是" if r["vetoed"] else "否"])
+    members = book.create_sheet("综合协管队员")
+    members.append([f"{data['year']}年度综合协管队员考核表"])
+    members.append(["队员", *[f"{m}月排名" for m in months], "月均得分", "一票否优"])
+    for r in data["members"]:
+        ranks = {int(k): v for k, v in r["ranks"].items()}
+        members.append([r["name"], *[ranks.get(m, "") for m in months], r["average_points"],
+                        "是" if r["vetoed"] else "否"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
