@@ -47,7 +47,10 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from app.monthly import documents as monthly_documents
     from app.verification import poster
 
-    for feature in (documents, printing, monthly_documents, poster):
+    from app.crime import documents as crime_documents, hooks as crime_hooks
+
+    crime_hooks.init_app(app)  # a late entry brings its criticism and, if serious violent, the veto
+    for feature in (documents, printing, monthly_documents, poster, crime_documents):
         feature.init_app(app)
 
     from app import health

@@ -179,6 +179,18 @@ for _role in (STREET_OFFICE, COMMITTEE_DIRECTOR, SOCIAL_WORKER):
     ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"RegisterImport": {READ, WRITE}})
 
 
+# Crime-related persons and leads (issue 16 item 3): the police and the office only; nobody else gets even a
+# count. "CrimeRecord": read, write (report and verify leads, rewards, the accountability record's names).
+for _role in (STREET_OFFICE, POLICE_STATION, COMMUNITY_POLICE):
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"CrimeRecord": {READ, WRITE}})
+
+
+# The year's evaluation (年度评先, issue 12 item 7): it shows crime-related vetoes and criticisms, so only the
+# office (reads, approves) and the police station (reads).
+ROLE_PERMISSIONS[STREET_OFFICE] = _merge(ROLE_PERMISSIONS[STREET_OFFICE], {"YearEvaluation": {READ, "approve"}})
+ROLE_PERMISSIONS[POLICE_STATION] = _merge(ROLE_PERMISSIONS[POLICE_STATION], {"YearEvaluation": {READ}})
+
+
 def role_label(name: str) -> str:
     label = ROLE_LABELS.get(name)
     return str(label) if label is not None else name

@@ -69,6 +69,16 @@ class Rules:
     # last); False breaks such ties by table order.
     ties_share_place: bool = True
 
+    # Crime-related leads (涉案线索; the plan says "未及时核查", no number): the police verify a lead within this
+    # many days of its report, or are criticised (通报批评). Our default.
+    crime_lead_verify_days: int = 7
+    # Points of the reward entry a confirmed lead earns its reporter ("按上级规定给予奖励": the amount is the
+    # higher authority's; the portal records one entry of this many points). Our default.
+    crime_lead_reward_points: int = 1
+    # The year's evaluation (年度评先): weight (0-100) of the year's spot-inspection average beside the months'
+    # average points. 0: the inspections are shown as a reference only (the plan's 评先创优的参考).
+    year_weight_spot_inspection: int = 0
+
     def __post_init__(self) -> None:
         _check(self.collection_days >= 0, "collection_days must be 0 or more")
         _check(self.entry_days >= 0, "entry_days must be 0 or more")
@@ -84,6 +94,9 @@ class Rules:
         _check(self.member_monthly_quota > 0, "member_monthly_quota must be positive")
         _check(self.member_min_checks >= 0, "member_min_checks must be 0 or more")
         _check(self.trainings_per_zone_per_year >= 0, "trainings_per_zone_per_year must be 0 or more")
+        _check(self.crime_lead_verify_days >= 1, "crime_lead_verify_days must be 1 or more")
+        _check(self.crime_lead_reward_points >= 0, "crime_lead_reward_points must be 0 or more")
+        _check(0 <= self.year_weight_spot_inspection <= 100, "year_weight_spot_inspection must be 0 to 100")
         for name in ("weight_quantity", "weight_accuracy", "weight_timeliness", "weight_spot_inspection",
                      "penalty_per_late_crime_lead", "member_weight_quantity", "member_weight_accuracy"):
             _check(getattr(self, name) >= 0, f"{name} must be 0 or more")

@@ -25,7 +25,8 @@ ID_TYPE_RESIDENT = "resident_id"
 ID_TYPES = (ID_TYPE_RESIDENT, "passport", "hk_macao_taiwan", "other")
 SEXES = ("M", "F")
 # 上海市户籍 (living at the registered address), 户籍人户分离, 境内来沪人员
-CATEGORIES = ("shanghai_household", "separated", "migrant")
+# "overseas": persons from outside China (境外人员), kept apart from the plan's 境内外来沪人员 (issue 12 item 9).
+CATEGORIES = ("shanghai_household", "separated", "migrant", "overseas")
 
 
 class Person(Model):

@@ -64,6 +64,7 @@ def ranking_bulletin_context(document) -> dict:
             "first": ranking[0] if ranking else None, "last": ranking[-1] if ranking else None,
             # Committees tied for last share the place: the bulletin names them all.
             "lasts": [r for r in ranking if r["rank"] == ranking[-1]["rank"]] if ranking else [],
+            "focus": service.bulletin_note(year, "month", month),
             "date": clock.local_today(current_rules()), "issuer": ISSUER}
 
 
@@ -106,6 +107,7 @@ def quarterly_bulletin_context(document) -> dict:
     rows.sort(key=lambda e: (-e["average"], e["seq"]))
     return {"year": year, "quarter": quarter, "months": months, "rows": rows, "talks": talks,
             "approved": all(d["approved"] for _m, d in per_month), "target_labels": TARGET_LABELS,
+            "arrangements": service.bulletin_note(year, "quarter", quarter),
             "date": clock.local_today(current_rules()), "issuer": ISSUER}
 
 
@@ -136,6 +138,19 @@ def talk_notice_context(document) -> dict:
             "issuer": POLICE_ISSUER if talk.target == "police" else ISSUER, "plan_title": PLAN_TITLE}
 
 
+def year_evaluation_title(committee) -> str:
+    return _("Year's evaluation")
+
+
+def year_evaluation_context(document) -> dict:
+    from app.monthly import year as year_service
+
+    year = int(document.params.get("year") or service.local_today().year - 1)
+    data = year_service.year_data(year)
+    return {"year": year, "data": data, "months": [int(m) for m in data["months"]],
+            "date": clock.local_today(current_rules()), "issuer": ISSUER}
+
+
 def init_app(app) -> None:
     """The monthly close's documents: street-wide, for whoever may open /monthly/ (its drafts included, as the
     screen shows them); a talk notice belongs to the talk's committee and is requested from the talk."""
@@ -148,6 +163,10 @@ def init_app(app) -> None:
     ):
         register_kind(DocumentKind(key=key, label=label, template=f"{key}.html", title=title, context=context,
                                    permission=("read", "MonthlyClose"), scope=SCOPE_STREET))
+    # The year's evaluation shows vetoes and criticisms from crime-related records: "YearEvaluation" readers only.
+    register_kind(DocumentKind(key="year_evaluation", label=_l("Year's evaluation"), template="year_evaluation.html",
+                               title=year_evaluation_title, context=year_evaluation_context,
+                               permission=("read", "YearEvaluation"), scope=SCOPE_STREET))
     register_kind(DocumentKind(key="talk_notice", label=_l("Talk notice"), template="talk_notice.html",
                                title=talk_notice_title, context=talk_notice_context, permission=("read", "Talk"),
                                on_request_form=False))

@@ -639,3 +639,40 @@ def draft_month(year: int, month: int) -> dict:
 
 def exact_share(numerator: int, denominator: int) -> Optional[Fraction]:
     return Fraction(numerator, denominator) if denominator else None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The office's own text in the bulletins (issue 12 item 8)
+# --------------------------------------------------------------------------------------------------------------
+
+NOTE_PERIODS = {"month": 12, "quarter": 4}
+
+
+def bulletin_note(year: int, period: str, number: int) -> str:
+    """本月工作重点提示 (period "month") or 重点工作布置 (period "quarter"); "" when the office wrote none."""
+    from app.monthly.models import BulletinNote
+
+    note = db.session.scalars(select(BulletinNote).where(BulletinNote.year == year, BulletinNote.period == period,
+                                                         BulletinNote.number == number)).one_or_none()
+    return note.text if note is not None else ""
+
+
+def set_bulletin_note(year: int, period: str, number: int, text: str, user) -> None:
+    """Write (or, with empty text, remove) the office's note; the view commits."""
+    from app.monthly.models import BulletinNote
+
+    if period not in NOTE_PERIODS or not 1 <= number <= NOTE_PERIODS[period]:
+        raise CloseRefused(_("Unknown document."))
+    text = (text or "").strip()
+    if len(text) > 1000:
+        raise CloseRefused(_("At most %(n)s characters.", n=1000))
+    note = db.session.scalars(select(BulletinNote).where(BulletinNote.year == year, BulletinNote.period == period,
+                                                         BulletinNote.number == number)).one_or_none()
+    if not text:
+        if note is not None:
+            db.session.delete(note)
+        return
+    if note is None:
+        note = BulletinNote(year=year, period=period, number=number)
+        db.session.add(note)
+    note.text, note.updated_at, note.updated_by = text, clock.utcnow(), _name(user)[:128]

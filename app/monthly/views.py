@@ -73,7 +73,8 @@ class MonthlyCloseView(BaseView):
     default_view = "index"
     class_permission_name = "MonthlyClose"
     method_permission_name = {"index": "read", "month": "read", "xlsx": "read", "document": "read",
-                              "ladders": "read", "submit": "write", "approve": "approve", "unlock": "approve"}
+                              "ladders": "read", "submit": "write", "approve": "approve", "unlock": "approve",
+                              "note": "approve"}
     base_permissions = MONTHLY_PERMISSIONS
 
     @expose("/")
@@ -109,7 +110,9 @@ class MonthlyCloseView(BaseView):
             unlocks=service.open_unlocks(year, month), live_differs=live_differs, committees=committees,
             target_labels=TARGET_LABELS, can_submit=_can("write", "MonthlyClose"),
             can_approve=_can("approve", "MonthlyClose"), user_zone=getattr(g.user, "zone_id", None),
-            cross=service.cross_check_counts(year, month), title=excel.title(year, month))
+            cross=service.cross_check_counts(year, month), title=excel.title(year, month),
+            focus=service.bulletin_note(year, "month", month),
+            arrangements=service.bulletin_note(year, "quarter", (month - 1) // 3 + 1))
 
     @expose("/month/<ym>/xlsx")
     @has_access
@@ -180,6 +183,22 @@ class MonthlyCloseView(BaseView):
         try:
             service.unlock_month(year, month, committee_id, request.form.get("reason", ""), g.user)
             flash(_("Unlocked for corrections; approve the month again when they are done."), "warning")
+        except UserFacingError as exc:
+            db.session.rollback()
+            flash(str(exc), "danger")
+        return _back(year, month)
+
+    @expose("/month/<ym>/note", methods=["POST"])
+    @has_access
+    def note(self, ym):
+        """The office's 本月工作重点提示 (month) or 重点工作布置 (the month's quarter), printed in the bulletins."""
+        year, month = _month_or_400(ym)
+        period = request.form.get("period", "")
+        number = (month - 1) // 3 + 1 if period == "quarter" else month
+        try:
+            service.set_bulletin_note(year, period, number, request.form.get("text", ""), g.user)
+            db.session.commit()
+            flash(_("Saved."), "success")
         except UserFacingError as exc:
             db.session.rollback()
             flash(str(exc), "danger")

@@ -128,6 +128,15 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(RankingSettingsView, "ranking_settings", label=_l("Ranking settings"), icon="fa-sliders-h",
                         **monthly)
     appbuilder.add_api(MonthlyApi)
+    from app.monthly.year_views import YearEvaluationView
+
+    appbuilder.add_view(YearEvaluationView, "year_evaluation", label=_l("Year's evaluation"), icon="fa-medal",
+                        **monthly)
+
+    # Crime-related leads and records (issue 16 item 3): police and office only.
+    from app.crime.views import register as register_crime_views
+
+    register_crime_views(appbuilder)
 
     appbuilder.add_view_no_menu(PersonLookup)
     appbuilder.add_view_no_menu(HouseLookup)
