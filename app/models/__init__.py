@@ -22,6 +22,8 @@ from app.monthly.models import (  # noqa: E402 - the monthly close (issue 7)
     VerificationLatest, ZoneSubmission,
 )
 
+from app.analysis.models import Finding, SampleDraw, SampleItem  # noqa: E402,F401 - the analysis loop (issue 17)
+
 metadata = Model.metadata
 
 __all__ = [
