@@ -11,7 +11,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from flask_appbuilder import AppBuilder
 
     from app import cli, errors
-    from app.access import hooks
+    from app.access import hooks, privacy
     from app.extensions import csrf, db, migrate
     from app.views import register_views
 
@@ -37,7 +37,17 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
 
     errors.init_app(app)
     hooks.init_app(app)
+    privacy.init_app(app)  # audit of responses that carry full ID numbers
     cli.init_app(app)
+
+    # Printable document kinds: each feature registers its own (app.documents.registry).
+    from app.changes import printing
+    from app.documents import service as documents
+    from app.monthly import documents as monthly_documents
+    from app.verification import poster
+
+    for feature in (documents, printing, monthly_documents, poster):
+        feature.init_app(app)
 
     from app import health
     from app.celery_app import celery_init_app

@@ -7,8 +7,10 @@ the params prints a blank form, never another committee's data.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.changes.models import ChangeCase
+from app.documents.registry import DocumentKind, register_kind
 from app.extensions import db
 
 CATEGORY_ZH = {"shanghai_household": "上海市户籍（人户一致）", "separated": "上海市户籍人户分离", "migrant": "境内来沪人员"}
@@ -47,3 +49,12 @@ def registration_form_context(document) -> dict:
     elif document.committee is not None:
         fields["committee"] = document.committee.name
     return {"f": fields, "prefilled": case is not None}
+
+
+def init_app(app) -> None:
+    """The change flow's printed form, for whoever reads change cases of the committee."""
+    register_kind(DocumentKind(
+        key="registration_form", label=_l("Registration form (blank or from a change case)"),
+        template="registration_form.html", title=registration_form_title, context=registration_form_context,
+        permission=("read", "ChangeCase"),
+    ))

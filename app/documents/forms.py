@@ -11,4 +11,7 @@ STREET_WIDE = "all"
 
 class DocumentRequestForm(FlaskForm):
     kind = SelectField(_l("Document"), validators=[InputRequired()])
-    committee = SelectField(_l("Residential committee"), validators=[InputRequired()])
+    committee = SelectField(
+        _l("Residential committee"), validators=[InputRequired()],
+        description=_l("The monthly close's documents always cover the whole subdistrict."),
+    )

@@ -69,26 +69,23 @@ class Document(Model):
     def params(self, value: dict) -> None:
         self.params_json = json.dumps(value, ensure_ascii=False, sort_keys=True)
 
-    # -- shown by the list/show screens (FAB calls these by column name) ----------------------------------------
-    def state_display(self):
-        from app.documents.views import state_badge
+    # -- data for the list/show screens (FAB reads columns by name; the views' formatters turn these into badges,
+    # links and sentences, so the model knows no view) ----------------------------------------------------------
+    def state_display(self) -> str:
+        return self.state
 
-        return state_badge(self)
-
-    def reason(self) -> str:
-        from app.documents.service import failure_reason
-
-        return failure_reason(self)
+    def failure(self) -> Optional[tuple[Optional[str], str]]:
+        """(error code, detail) of a failed job, else None."""
+        return (self.error_code, self.error_detail or "") if self.state == STATE_FAILED else None
 
     def size_display(self) -> str:
         if not self.size_bytes:
             return ""
         return f"{self.size_bytes / 1024:.0f} KB" if self.size_bytes >= 1024 else f"{self.size_bytes} B"
 
-    def download(self):
-        from app.documents.views import download_link
-
-        return download_link(self)
+    def download(self) -> Optional[int]:
+        """The id to download by, once the file is complete."""
+        return self.id if self.state == STATE_DONE and self.file_path else None
 
     def __repr__(self) -> str:
         return self.title

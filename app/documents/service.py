@@ -5,14 +5,13 @@ requesting user by id), and scoping goes through app.scoping (``visible_committe
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import os
 import time
 import uuid
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Optional
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -20,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 
 from app import scoping
+from app.documents import registry
 from app.documents.models import (
     STATE_DONE,
     STATE_FAILED,
@@ -29,6 +29,7 @@ from app.documents.models import (
     Document,
     utcnow,
 )
+from app.documents.registry import KINDS, DocumentKind, register_kind  # noqa: F401  (KINDS: the registry)
 from app.extensions import db
 from app.models import Block, Building, Committee, House, Residence
 from app.domain import clock
@@ -54,20 +55,8 @@ class DocumentRefused(Exception):
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Kinds of document
+# Kinds of document: app.documents.registry (each feature registers its own from its init_app)
 # --------------------------------------------------------------------------------------------------------------
-
-@dataclasses.dataclass(frozen=True)
-class DocumentKind:
-    key: str
-    label: object  # lazy string
-    template: str
-    title: Callable[[Optional[Committee]], str]
-    context: Callable[[Document], dict]
-    # False for documents of one record (a talk notice): they are requested from that record's page, not from
-    # the general request form, which cannot say which record.
-    on_request_form: bool = True
-
 
 def _register_title(committee: Optional[Committee]) -> str:
     if committee is None:
@@ -148,74 +137,12 @@ def population_register_context(document: Document) -> dict:
     }
 
 
-KINDS: dict[str, DocumentKind] = {
-    "population_register": DocumentKind(
-        key="population_register",
-        label=_l("Population registration notice"),
-        template="population_register.html",
-        title=_register_title,
-        context=population_register_context,
-    ),
-    # 《实有人口居住登记表》: blank, or pre-filled from a change case (params {"case_id": n}); app/changes/printing.py
-    "registration_form": DocumentKind(
-        key="registration_form",
-        label=_l("Registration form (blank or from a change case)"),
-        template="registration_form.html",
-        title=lambda committee: _registration_form_title(committee),
-        context=lambda document: _registration_form_context(document),
-    ),
-    # The committee's self-declaration poster with its QR code (issue 6): app/verification/poster.py
-    "qr_poster": DocumentKind(
-        key="qr_poster",
-        label=_l("Self-declaration QR poster"),
-        template="qr_poster.html",
-        title=lambda committee: _qr_poster_title(committee),
-        context=lambda document: _qr_poster_context(document),
-    ),
-}
-
-
-def _qr_poster_title(committee):
-    from app.verification.poster import poster_title
-
-    return poster_title(committee)
-
-
-def _qr_poster_context(document):
-    from app.verification.poster import poster_context
-
-    return poster_context(document)
-
-
-def _monthly_kinds() -> None:
-    """The monthly close's documents (issue 7): params {"month": "YYYY-MM"}, {"year", "quarter"}, {"talk_id"}."""
-    from app.monthly import documents as monthly
-
-    for key, label, name in (
-        ("monthly_table", _l("Monthly verification table"), "monthly_table"),
-        ("ranking_bulletin", _l("Monthly ranking bulletin"), "ranking_bulletin"),
-        ("quarterly_bulletin", _l("Quarterly bulletin"), "quarterly_bulletin"),
-        ("party_report", _l("Monthly report to the community party committee"), "party_report"),
-        ("talk_notice", _l("Talk notice"), "talk_notice"),
-    ):
-        KINDS[key] = DocumentKind(key=key, label=label, template=f"{name}.html",
-                                  title=getattr(monthly, f"{name}_title"), context=getattr(monthly, f"{name}_context"),
-                                  on_request_form=key != "talk_notice")
-
-
-_monthly_kinds()
-
-
-def _registration_form_title(committee):
-    from app.changes.printing import registration_form_title
-
-    return registration_form_title(committee)
-
-
-def _registration_form_context(document):
-    from app.changes.printing import registration_form_context
-
-    return registration_form_context(document)
+def init_app(app) -> None:
+    """The documents package's own kind: house and resident counts of a committee (or of every committee)."""
+    register_kind(DocumentKind(
+        key="population_register", label=_l("Population registration notice"), template="population_register.html",
+        title=_register_title, context=population_register_context, permission=("read", "House"),
+    ))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -240,7 +167,11 @@ def committees_for(user=None) -> list[Committee]:
 
 
 def visible_document(document_id: int, user=None) -> Optional[Document]:
-    return scoping.scoped_query(Document, user).filter(Document.id == document_id).one_or_none()
+    """The document if ``user`` may read it: its kind's permission and scope (app.documents.registry)."""
+    if user is None:
+        return None
+    return (db.session.query(Document).filter(Document.id == document_id)
+            .filter(registry.readable_clause(Document, user)).one_or_none())
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -263,8 +194,10 @@ def request_document(kind: str, committee_id: Optional[int], actor, *, delay_sec
         committee = db.session.get(Committee, committee_id)
         if committee is None:
             raise DocumentRefused(committee_id)
-    if not may_see_committee(committee_id, actor):
-        raise DocumentRefused(committee_id)
+    # Checked here whatever the caller offered: the kind's permission and scope (the form's choices are a
+    # convenience, a crafted POST reaches this line too).
+    if not registry.may_request(spec, committee_id, actor):
+        raise DocumentRefused(kind)
 
     document = Document(
         kind=kind,
@@ -438,9 +371,11 @@ def document_file(document: Document) -> Optional[Path]:
 
 def failure_reason(document: Document) -> str:
     """Why the job failed, as a sentence in the reader's language."""
-    if document.state != STATE_FAILED:
-        return ""
-    code, detail = document.error_code, document.error_detail or ""
+    failure = document.failure()
+    return failure_text(*failure) if failure else ""
+
+
+def failure_text(code: Optional[str], detail: str) -> str:
     if code == BROKER_UNAVAILABLE:
         return _("The background service is unavailable; please try again later.")
     if code == TEMPLATE_ERROR:

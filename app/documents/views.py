@@ -14,39 +14,39 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from app import scoping
-from app.documents import service
+from app.documents import registry, service
 from app.documents.forms import STREET_WIDE, DocumentRequestForm
-from app.documents.models import STATE_DONE, STATE_FAILED, UNFINISHED_STATES, Document
+from app.documents.models import STATE_FAILED, UNFINISHED_STATES, Document
 from app.views.base import PortalInterface, PortalModelView
 
 _BADGE = {"queued": "default", "rendering": "info", "done": "success", "failed": "danger"}
 
 
-def state_badge(document: Document) -> Markup:
-    label = escape(service.state_label(document.state))
-    return Markup(f'<span class="label label-{_BADGE.get(document.state, "default")}">{label}</span>')
+def state_badge(state: str) -> Markup:
+    label = escape(service.state_label(state))
+    return Markup(f'<span class="label label-{_BADGE.get(state, "default")}">{label}</span>')
 
 
-def download_link(document: Document) -> Markup:
-    if document.state != STATE_DONE or not document.file_path:
+def download_link(pk) -> Markup:
+    if pk is None:
         return Markup("")
-    href = url_for("DocumentView.file", pk=document.id)
+    href = url_for("DocumentView.file", pk=pk)
     return Markup(f'<a href="{escape(href)}"><i class="fa fa-file-pdf"></i> {escape(_("Download"))}</a>')
 
 
+def failure_sentence(failure) -> str:
+    return service.failure_text(*failure) if failure else ""
+
+
 class VisibleDocumentsFilter(BaseFilter):
-    """Base filter: documents of the committees the current user sees; street-wide ones (committee NULL) only for
-    users who see every committee. Decided by app.scoping, like every other list."""
+    """Base filter: the documents whose kind the user may use, of the committees app.scoping lets the user see
+    (street-wide kinds by their permission alone): app.documents.registry decides, as for requests."""
 
     name = "visible"
     arg_name = "visible"
 
     def apply(self, query, value):
-        ids = scoping.visible_committee_ids()
-        if ids is None:
-            return query
-        return query.filter(Document.committee_id.in_(ids))
+        return query.filter(registry.readable_clause(Document, g.user))
 
 
 class DocumentView(PortalModelView):
@@ -64,10 +64,11 @@ class DocumentView(PortalModelView):
                               "request_form": "write"}
     base_permissions = ["can_read", "can_write"]
     base_filters = [["id", VisibleDocumentsFilter, None]]
+    committee_scope_filter = False  # VisibleDocumentsFilter scopes by committee and by kind
     base_order = ("id", "desc")
     list_columns = ["title", "state_display", "requested_by", "requested_at", "size_display", "download"]
     show_columns = [
-        "title", "committee", "state_display", "reason", "requested_by", "requested_at", "started_at",
+        "title", "committee", "state_display", "failure", "requested_by", "requested_at", "started_at",
         "finished_at", "attempts", "size_display", "download",
     ]
     search_columns = ["title", "state", "requested_at"]
@@ -77,7 +78,7 @@ class DocumentView(PortalModelView):
         "committee": _l("Residential committee"),
         "state": _l("State"),
         "state_display": _l("State"),
-        "reason": _l("Reason"),
+        "failure": _l("Reason"),
         "requested_by": _l("Requested by"),
         "requested_at": _l("Requested at (UTC)"),
         "started_at": _l("Started at (UTC)"),
@@ -86,23 +87,34 @@ class DocumentView(PortalModelView):
         "size_display": _l("Size"),
         "download": _l("File"),
     }
+    formatters_columns = {"state_display": state_badge, "download": download_link, "failure": failure_sentence}
 
     # -- request -----------------------------------------------------------------------------------------------
     @expose("/request", methods=["GET", "POST"])
     @has_access
     def request_form(self):
         form = DocumentRequestForm()
-        form.kind.choices = [(key, str(kind.label)) for key, kind in service.KINDS.items() if kind.on_request_form]
+        # Only the kinds this user may request (their permission: app.documents.registry); the service checks again.
+        kinds = {kind.key: kind for kind in registry.requestable_kinds(g.user)}
+        if not kinds:
+            abort(403)
+        form.kind.choices = [(key, str(kind.label)) for key, kind in kinds.items()]
+        if not any(kind.scope == registry.SCOPE_STREET for kind in kinds.values()):
+            form.committee.description = ""  # the note on street-wide documents concerns no kind offered
         choices = [(str(c.id), c.name) for c in service.committees_for(g.user)]
         if service.may_see_committee(None, g.user):
             choices.insert(0, (STREET_WIDE, _("Whole subdistrict (all committees)")))
         form.committee.choices = choices
         if request.method == "POST":
-            # Outside the user's scope is a refusal, not a form error: 404, and no job is recorded.
+            # A kind or committee the form did not offer is a refusal, not a form error: 403/404, no job recorded.
+            if request.form.get("kind") not in kinds:
+                abort(403)
             if request.form.get("committee") not in {value for value, _label in choices}:
                 abort(404)
             if form.validate_on_submit():
                 committee_id = None if form.committee.data == STREET_WIDE else int(form.committee.data)
+                if kinds[form.kind.data].scope == registry.SCOPE_STREET:
+                    committee_id = None  # street-wide by nature, whatever committee was chosen
                 try:
                     document = service.request_document(form.kind.data, committee_id, g.user)
                 except service.DocumentRefused:

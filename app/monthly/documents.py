@@ -1,4 +1,4 @@
-"""Contexts of the monthly close's printed documents (reports/*.html), for app.documents.service.KINDS.
+"""Contexts of the monthly close's printed documents (reports/*.html), registered as document kinds by init_app.
 
 Parameters travel in the document's params: {"month": "YYYY-MM"} for the table, the ranking bulletin and the
 party report; {"year": Y, "quarter": Q} for the quarterly bulletin; {"talk_id": n} for a talk notice. Approved
@@ -8,7 +8,9 @@ from __future__ import annotations
 
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from app.documents.registry import SCOPE_STREET, DocumentKind, register_kind
 from app.extensions import db
 from app.monthly import excel, service
 from app.monthly.table import parse_month, previous_month
@@ -125,3 +127,20 @@ def talk_notice_context(document) -> dict:
         raise ValueError("talk not found for this document")
     return {"talk": talk, "committee": talk.committee.name if talk.committee else "",
             "target_label": TARGET_LABELS.get(talk.target, ""), "date": clock.local_today(current_rules()), "issuer": ISSUER}
+
+
+def init_app(app) -> None:
+    """The monthly close's documents: street-wide, for whoever may open /monthly/ (its drafts included, as the
+    screen shows them); a talk notice belongs to the talk's committee and is requested from the talk."""
+    for key, label, title, context in (
+        ("monthly_table", _l("Monthly verification table"), monthly_table_title, monthly_table_context),
+        ("ranking_bulletin", _l("Monthly ranking bulletin"), ranking_bulletin_title, ranking_bulletin_context),
+        ("quarterly_bulletin", _l("Quarterly bulletin"), quarterly_bulletin_title, quarterly_bulletin_context),
+        ("party_report", _l("Monthly report to the community party committee"), party_report_title,
+         party_report_context),
+    ):
+        register_kind(DocumentKind(key=key, label=label, template=f"{key}.html", title=title, context=context,
+                                   permission=("read", "MonthlyClose"), scope=SCOPE_STREET))
+    register_kind(DocumentKind(key="talk_notice", label=_l("Talk notice"), template="talk_notice.html",
+                               title=talk_notice_title, context=talk_notice_context, permission=("read", "Talk"),
+                               on_request_form=False))

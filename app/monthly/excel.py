@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 
+from app.access.export import neutralise
 from app.domain.rules import DEFAULT_RULES
 from app.domain.monthly_table import format_accuracy
 
@@ -90,7 +91,7 @@ def workbook(table: dict, quota: int = DEFAULT_RULES.monthly_quota_per_committee
         if row["seq"] is None:
             values[1] = ""
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=c, value=value)
+            cell = ws.cell(row=r, column=c, value=neutralise(value))  # names/remarks typed by staff
             cell.border = border
             cell.alignment = Alignment(horizontal="center", vertical="center")
         if row["seq"] is None:

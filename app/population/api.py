@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.access.privacy import may_view_full_id
+from app.access.privacy import may_view_full_id, note_full_read
 from app.domain.idnumber import InvalidIdNumber, mask_id_number, mask_phone, parse_id_number
 from app.errors import id_number_message
 from app.extensions import db
@@ -55,6 +55,7 @@ class PersonApi(PortalModelRestApi):
 
     def mask_result(self, result: dict) -> dict:
         if may_view_full_id():
+            note_full_read(result.get("id_number"))  # audited once per response (app.access.privacy)
             return result
         if result.get("id_number"):
             result["id_number"] = mask_id_number(result["id_number"])

@@ -1,14 +1,20 @@
 """CRUD screens of the population (menu 实有人口): persons, residences (with 核销) and vehicles."""
 from __future__ import annotations
 
-from flask import abort, jsonify
+from flask import abort, g, jsonify, request
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.access.privacy import masked_id, masked_phone
+from app.access.privacy import (
+    mask_form_numbers,
+    masked_id,
+    masked_phone,
+    may_view_full_id,
+    unmask_posted_numbers,
+)
 from app.access.roles import VIEW_FULL_ID
 from app.audit import record_reveal
 from app.extensions import db
@@ -76,6 +82,23 @@ class PersonView(PortalModelView):
     }
     add_form_extra_fields = person_extra_fields(datamodel)
     edit_form_extra_fields = person_extra_fields(datamodel)
+
+    # -- edit: numbers masked for users who read them masked everywhere else (issue 10 §2.5) -----------------
+    def _edit(self, pk):
+        if not may_view_full_id():
+            person = self.datamodel.get(pk, self._base_filters)
+            if person is not None:
+                g._stored_numbers = {"id_number": person.id_number, "phone": person.phone}
+                if request.method == "POST":
+                    request.form = unmask_posted_numbers(request.form, g._stored_numbers)
+        return super()._edit(pk)
+
+    def _get_edit_widget(self, form, exclude_cols=None, widgets=None):
+        # Runs for the first GET and for a POST that failed validation: neither shows a stored full number.
+        stored = g.get("_stored_numbers")
+        if stored:
+            mask_form_numbers(form, stored)
+        return super()._get_edit_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 
     @expose("/reveal/<int:pk>", methods=["POST"])
     @has_access

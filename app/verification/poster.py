@@ -10,8 +10,10 @@ import io
 import segno
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
+from app.documents.registry import DocumentKind, register_kind
 from app.extensions import db
 
 
@@ -44,3 +46,11 @@ def poster_context(document) -> dict:
     link = declare_link(committee.id)
     return {"committee": committee.name, "zone": committee.zone.name if committee.zone else "", "link": link,
             "qr": qr_svg(link)}
+
+
+def init_app(app) -> None:
+    """The committee's self-declaration poster (issue 6), for whoever reads its verification."""
+    register_kind(DocumentKind(
+        key="qr_poster", label=_l("Self-declaration QR poster"), template="qr_poster.html", title=poster_title,
+        context=poster_context, permission=("read", "Verification"),
+    ))

@@ -18,6 +18,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import Boolean, Date, DateTime, Integer, inspect
 from sqlalchemy.exc import StatementError
 
@@ -126,13 +127,16 @@ class PortalModelView(ModelView):
     base_order = ("id", "desc")
     method_permission_name = VIEW_METHOD_PERMISSIONS
     base_permissions = ["can_read", "can_write", "can_export"]
+    # False only for a view whose own base filter applies app.scoping together with a further rule (documents:
+    # street-wide kinds are read by permission, not committee); every other view gets the committee filter.
+    committee_scope_filter = True
 
     def __init__(self, **kwargs):
         if not hasattr(self, "datamodel") or self.datamodel is None:
             raise TypeError("PortalModelView needs a datamodel")
         model = self.datamodel.obj
         self.class_permission_name = self.class_permission_name or model.__name__
-        scope = scope_filter_for(model)
+        scope = scope_filter_for(model) if self.committee_scope_filter else None
         self.base_filters = list(self.base_filters or []) + ([scope] if scope else [])
         # Every dropdown of a related record offers only what the user may see; QuerySelectField re-checks the
         # posted value against the same query, so a hand-made POST cannot pick another committee's record.
@@ -265,14 +269,24 @@ class PortalModelView(ModelView):
         )
 
     def _export_value(self, item, column):
+        """A cell as the list shows it: computed columns called (FAB calls them too; a bound method's repr is
+        not a label), HTML reduced to its text, instants in local time to the minute, None as empty."""
         value = getattr(item, column, None)
+        if callable(value):
+            value = value()
         formatter = self.formatters_columns.get(column)
         if formatter is not None:
             value = formatter(value)
         if value is None:
             return ""
-        if isinstance(value, (int, float, dt.date)) and not isinstance(value, bool):
+        if isinstance(value, bool):
+            return str(_l("Yes") if value else _l("No"))
+        if isinstance(value, dt.datetime):
+            return clock.aware(value, current_rules()).strftime("%Y-%m-%d %H:%M")
+        if isinstance(value, (int, float, dt.date)):
             return value
+        if isinstance(value, Markup):
+            return value.striptags()
         return str(value)
 
     def _list(self, **kwargs):
