@@ -52,6 +52,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from app import health
     from app.celery_app import celery_init_app
 
+    from app.analysis import tasks as analysis_tasks
+
+    analysis_tasks.init_app(app)  # the nightly run of the gap rules (task + `flask analysis run`)
     celery_init_app(app)  # app.extensions["celery"]: in-process (eager) unless CELERY_BROKER_URL is set
     health.init_app(app)  # GET /health for docker's health check
     return app

@@ -29,4 +29,10 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "monthly.draft_last_month",
         "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
+    # The analysis loop (issue 17): every rule that finds gaps, over the whole street; findings are the morning's
+    # tasks (before the change flow's check at 06:30). Under a minute at 200,000 persons (bench/bench_analysis.py).
+    "analysis-nightly-run": {
+        "task": "analysis.nightly_run",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }

@@ -258,3 +258,91 @@ def test_sampled_verification_reports_accuracy_with_its_interval(app, ctx):
     assert (result["verified"], result["correct"]) == (5, 4)
     # Wilson 4/5: centre (0.8 + 0.38415) / 1.76829 = 0.66968, half 1.96 × √(0.032 + 0.038415) / 1.76829 = 0.29414
     assert result["low"] == pytest.approx(0.3755, abs=5e-4) and result["high"] == pytest.approx(0.9638, abs=5e-4)
+
+
+# -- screens ------------------------------------------------------------------------------------------------------
+
+def _two_committee_findings(ctx):
+    _house(ctx, "钢一", room="901", rental=True)
+    _house(ctx, "钢二", room="901", rental=True)
+    db.session.commit()
+    service.run_rules()
+    db.session.commit()
+    return {f.committee_id: f.id for f in _open("empty_rental")}
+
+
+def test_a_social_worker_sees_and_handles_only_his_committees_findings(app, ctx):
+    from tests.conftest import client_as
+
+    ids = _two_committee_findings(ctx)
+    gang1, gang2 = ctx["places"]["钢一"]["committee"], ctx["places"]["钢二"]["committee"]
+    client = client_as(app, "sw_gang1")
+    page = client.get("/analysis/findings/").get_data(as_text=True)
+    assert "出租" in page and page.count("/houses/show/") == 1
+    # Another committee's finding: no such finding for him, and nothing changes.
+    assert client.post(f"/analysis/findings/{ids[gang2]}/close",
+                       data={"outcome": "dismissed", "reason": "x"}).status_code == 404
+    response = client.post(f"/analysis/findings/{ids[gang1]}/close", data={"outcome": "dismissed", "reason": ""},
+                           follow_redirects=True)
+    assert response.status_code == 200 and "请填写原因" in response.get_data(as_text=True)
+    client.post(f"/analysis/findings/{ids[gang1]}/close", data={"outcome": "dismissed", "reason": "已核实"})
+    db.session.expire_all()
+    assert db.session.get(Finding, ids[gang1]).status == "dismissed"
+    assert db.session.get(Finding, ids[gang2]).status == "open"
+    # He may not run the rules for the street.
+    assert client.post("/analysis/findings/run").status_code in (302, 403)
+    assert db.session.get(Finding, ids[gang2]).status == "open"
+
+
+def test_dashboard_drills_down_and_downloads_the_same_numbers(app, ctx):
+    from openpyxl import load_workbook
+
+    from tests.conftest import client_as
+
+    house_id = ctx["places"]["钢一"]["houses"][0]
+    for i in range(3):
+        _person(f"看板{i}", house_id=house_id)
+    db.session.commit()
+    client = client_as(app, "office")
+    page = client.get("/analysis/dashboard/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "vendor/echarts/echarts.min.js" in html and "上钢" in html
+    assert client.get("/static/vendor/echarts/echarts.min.js").status_code == 200
+    zone_id = db.session.get(House, house_id).committee.zone_id
+    html = client.get(f"/analysis/dashboard/?zone={zone_id}").get_data(as_text=True)
+    assert "钢一" in html and "钢二" in html
+    gang1 = ctx["places"]["钢一"]["committee"]
+    sheet = load_workbook(__import__("io").BytesIO(
+        client.get(f"/analysis/dashboard/xlsx?committee={gang1}").data)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1][0] == "钢一" and rows[1][4] == 3  # registered persons: the three above
+
+
+def test_dashboard_is_scoped_for_a_zone_leader(app, ctx):
+    from app.models import Committee
+    from tests.conftest import client_as
+
+    client = client_as(app, "zl_shanggang")
+    html = client.get("/analysis/dashboard/").get_data(as_text=True)
+    assert "济阳" not in html and "德州" not in html
+    other = db.session.query(Committee).filter_by(name="济一").one()
+    assert client.get(f"/analysis/dashboard/?committee={other.id}").status_code == 404
+    assert client.get("/analysis/dashboard/?zone=abc&year=x").status_code == 200  # bad input: ignored, not 500
+
+
+def test_a_sample_larger_than_the_committee_is_refused_with_a_message(app, ctx):
+    from tests.conftest import client_as
+
+    _person("唯一", house_id=ctx["places"]["钢一"]["houses"][0])
+    db.session.commit()
+    client = client_as(app, "office")
+    gang1 = ctx["places"]["钢一"]["committee"]
+    html = client.post("/analysis/samples/draw", data={"committee": gang1, "size": "5"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "大于" in html
+    html = client.post("/analysis/samples/draw", data={"committee": gang1, "size": "-3"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "整数" in html
+    html = client.post("/analysis/samples/draw", data={"committee": gang1}, follow_redirects=True).get_data(as_text=True)
+    assert "唯一" in html

@@ -151,6 +151,22 @@ for _role, _grants in _MONTHLY_GRANTS.items():
     ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants)
 
 
+# The analysis loop (issue 17). "Finding": read, write (handle: fixed / not a problem / escalated), run (run the
+# rules now), export. "Dashboard": read (office, police, zones). "Sample": read, write (draw: the office).
+_ANALYSIS_GRANTS: dict[str, dict[str, set[str]]] = {
+    STREET_OFFICE: _merge(_grant(("Finding",), READ, WRITE, "run"), _grant(("Dashboard",), READ),
+                          _grant(("Sample",), READ, WRITE)),
+    POLICE_STATION: _merge(_grant(("Finding",), READ, WRITE), _grant(("Dashboard", "Sample"), READ)),
+    ZONE_LEADER: _grant(("Finding", "Dashboard", "Sample"), READ),
+    TEAM_MEMBER: _grant(("Sample",), READ),  # the teams verify the sampled persons
+    COMMUNITY_POLICE: _grant(("Finding",), READ, WRITE),
+    COMMITTEE_DIRECTOR: _grant(("Finding",), READ),
+    SOCIAL_WORKER: _grant(("Finding",), READ, WRITE),
+}
+for _role, _grants in _ANALYSIS_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants)
+
+
 # Every role reaches its own account: the profile (用户信息), editing one's name there, and the password change
 # (修改密码, FAB's form with the password rule). Full FAB permission names: the profile's buttons are actions, whose
 # permissions carry no "can_" prefix. Granted to every role by the seed (app/seeding.py).

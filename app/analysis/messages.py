@@ -18,6 +18,12 @@ STATUS_LABELS = {
     "open": _l("To handle"), "fixed": _l("Fixed"), "dismissed": _l("Not a problem"),
     "escalated": _l("Escalated to the office"), "gone": _l("Closed: the data no longer show it"),
 }
+CATEGORY_LABELS = {
+    "shanghai_household": _l("Shanghai household, living at the registered address"),
+    "separated": _l("Shanghai household, living away from the registered address"),
+    "migrant": _l("From elsewhere in China"),
+}
+HANDLER_LABELS = {"social_worker": _l("Social worker"), "community_police": _l("Community police")}
 REFUSALS = {
     "unknown_outcome": _l("Unknown outcome."),
     "finding_closed": _l("This finding is already closed."),

@@ -18,7 +18,7 @@ from app.domain.monthly_table import CORRECT
 from app.extensions import db
 from app.settings import current_rules
 
-FINDINGS_LINK = "/analysis/findings/list/"
+FINDINGS_LINK = "/analysis/findings/"
 
 
 class AnalysisRefused(ValueError):

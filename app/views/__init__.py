@@ -10,6 +10,7 @@ MENU_LINK_PERMISSIONS = {
     "report_change": ("ChangeCase", "report"),
     "overdue_cases": ("ChangeCase", "read"),
     "visitor_days": ("VisitorLog", "read"),
+    "findings_overview": ("Finding", "read"),
 }
 
 
@@ -118,6 +119,18 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(RankingSettingsView, "ranking_settings", label=_l("Ranking settings"), icon="fa-sliders-h",
                         **monthly)
     appbuilder.add_api(MonthlyApi)
+
+    # The analysis loop (issue 17): findings as tasks, their overview, the dashboard, sampled verification.
+    from app.analysis.views import DashboardView, FindingsView, SampleView
+
+    analysis = {"category": "Analysis", "category_label": _l("Analysis")}
+    appbuilder.add_view(DashboardView, "dashboard", label=_l("Dashboard"), icon="fa-chart-line", **analysis,
+                        category_icon="fa-chart-line")
+    appbuilder.add_view(FindingsView, "findings", label=_l("Findings (active discovery)"), icon="fa-search-plus",
+                        **analysis)
+    appbuilder.add_link("findings_overview", href="/analysis/findings/overview", label=_l("Findings by committee"),
+                        icon="fa-table", **analysis)
+    appbuilder.add_view(SampleView, "samples", label=_l("Sampled verification"), icon="fa-percent", **analysis)
 
     appbuilder.add_view_no_menu(PersonLookup)
     appbuilder.add_view_no_menu(HouseLookup)
