@@ -113,4 +113,28 @@ class Config:
     # a job redelivered this many times (its worker died each time) is given up.
     DOCUMENT_JOB_STALE_MINUTES = int(os.environ.get("DOCUMENT_JOB_STALE_MINUTES", "30"))
     DOCUMENT_MAX_ATTEMPTS = int(os.environ.get("DOCUMENT_MAX_ATTEMPTS", "3"))
+    # Change-case entry: ID numbers a case (and a worker, per Shanghai day) may try that are refused or registered
+    # in another committee; past them no number is looked up (the entry step is no oracle for who lives where).
+    CHANGE_ENTRY_ID_ATTEMPTS_PER_CASE = int(os.environ.get("CHANGE_ENTRY_ID_ATTEMPTS_PER_CASE", "3"))
+    CHANGE_ENTRY_ID_ATTEMPTS_PER_DAY = int(os.environ.get("CHANGE_ENTRY_ID_ATTEMPTS_PER_DAY", "10"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Public self-declaration (app/verification/public.py): the address residents' phones reach (printed in the QR
+    # posters' links), the per-address daily cap and the per-IP limit of the POST.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    VERIFICATION_DECLARATIONS_PER_ADDRESS_PER_DAY = int(os.environ.get("VERIFICATION_DECLARATIONS_PER_ADDRESS_PER_DAY", "10"))
+    VERIFICATION_DECLARE_RATE_LIMIT = os.environ.get("VERIFICATION_DECLARE_RATE_LIMIT", "20 per hour")
+    # 企业微信 group robots, per committee: "<committee id>=<webhook URL>;…" (empty: off). Delivered by a task,
+    # WEBHOOK_TIMEOUT_SECONDS per attempt, retried with a growing pause up to WEBHOOK_MAX_ATTEMPTS times.
+    # Backups (app/backups/): nightly from beat, and `flask backup` / `flask restore`.
+    BACKUP_DIR = os.environ.get("BACKUP_DIR", str(INSTANCE_DIR / "backups"))
+    BACKUP_KEEP_DAYS = int(os.environ.get("BACKUP_KEEP_DAYS", "14"))
+    WECOM_WEBHOOKS = os.environ.get("WECOM_WEBHOOKS", "")
+    WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_TIMEOUT_SECONDS", "3"))
+    WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "8"))
+
+
+# RULE_<NAME> overrides of the plan's numbers (app/domain/rules.py): taken from the environment as strings;
+# rules_from_config parses and checks them, so an unreadable value falls back to the default there.
+for _name, _value in os.environ.items():
+    if _name.startswith("RULE_"):
+        setattr(Config, _name, _value)

@@ -68,8 +68,25 @@ case "${1:-}" in
     flask db upgrade
     log "seeding the organisation and the first admin"
     flask seed
-    log "serving on http://127.0.0.1:8080 (Ctrl-C stops)"
-    exec "$VENV/bin/gunicorn" --workers 2 --threads 4 --bind 127.0.0.1:8080 --access-logfile - "app:create_app()"
+    # The schedule (overdue check, monthly draft, backups, webhook retries) needs a worker and beat. With no
+    # CELERY_BROKER_URL the embedded default uses kombu's SQLAlchemy transport on a SQLite file: no server to run.
+    # Docker sets a Redis URL and runs worker/beat as their own services instead.
+    if [ -z "${CELERY_BROKER_URL:-}" ]; then
+      mkdir -p instance
+      export CELERY_BROKER_URL="sqla+sqlite:///$ROOT/instance/celery-broker.sqlite"
+    fi
+    CELERY_PIDS=()
+    stop_background() { for pid in "${CELERY_PIDS[@]-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done; wait; }
+    trap stop_background EXIT INT TERM
+    log "starting the Celery worker and beat (broker: ${CELERY_BROKER_URL%%://*})"
+    "$VENV/bin/celery" -A app.celery_app:celery worker --concurrency 1 --loglevel INFO \
+      >>instance/celery-worker.log 2>&1 &
+    CELERY_PIDS+=($!)
+    "$VENV/bin/celery" -A app.celery_app:celery beat --schedule instance/celerybeat-schedule --loglevel INFO \
+      >>instance/celery-beat.log 2>&1 &
+    CELERY_PIDS+=($!)
+    log "serving on http://127.0.0.1:8080 (Ctrl-C stops the server, the worker and beat)"
+    "$VENV/bin/gunicorn" --workers 2 --threads 4 --bind 127.0.0.1:8080 --access-logfile - "app:create_app()"
     ;;
   test)
     install_debian_packages "${DEBIAN_PACKAGES[@]}" "${TEST_DEBIAN_PACKAGES[@]}"

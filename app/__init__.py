@@ -10,7 +10,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     """Build a new, fully wired app. Each call gives an independent app (tests rely on it)."""
     from flask_appbuilder import AppBuilder
 
-    from app import cli, errors
+    from app import cli, errors, inputs
     from app.access import hooks, privacy
     from app.extensions import csrf, db, migrate
     from app.views import register_views
@@ -22,6 +22,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     # Flask-Babel resolves relative catalog paths against the package root; ours is at the top level.
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["BABEL_DEFAULT_FOLDER"]
 
+    inputs.init_app(app)  # <int:…> bounded to 64 bits: before any route is added, rules bind converters then
     db.init_app(app)
     # SQLite cannot ALTER most things: batch mode rebuilds tables there, and is a no-op on PostgreSQL.
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
@@ -57,6 +58,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     analysis_tasks.init_app(app)  # the nightly run of the gap rules (task + `flask analysis run`)
     celery_init_app(app)  # app.extensions["celery"]: in-process (eager) unless CELERY_BROKER_URL is set
     health.init_app(app)  # GET /health for docker's health check
+    from app.notifications import views as notification_views
+
+    notification_views.init_app(app)  # navbar badge; webhook delivery after commits
     return app
 
 

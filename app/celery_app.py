@@ -56,6 +56,10 @@ def celery_config(config) -> dict:
             "socket_connect_timeout": connect_timeout,
             "socket_timeout": max(connect_timeout, 5.0),
             "max_retries": publish_retries,
+        } if not broker.startswith("sqla+") else {
+            # kombu's SQLAlchemy transport (the embedded default of ./manage.sh serve) hands its options to
+            # create_engine(): the Redis ones above would make it fail.
+            "max_retries": publish_retries,
         },
         # The web process must not hang on a broker that is down: a few quick retries, then an error the
         # document service turns into "background service unavailable".
@@ -72,6 +76,15 @@ def celery_config(config) -> dict:
     }
 
 
+def _scheduled_task_names() -> frozenset:
+    from app.schedule import BEAT_SCHEDULE
+
+    return frozenset(entry["task"] for entry in BEAT_SCHEDULE.values())
+
+
+SCHEDULED_TASKS = _scheduled_task_names()
+
+
 def celery_init_app(app) -> Celery:
     """Bind a new Celery app to the Flask ``app`` (one per ``create_app`` call, like the AppBuilder)."""
     from app.extensions import db
@@ -80,6 +93,12 @@ def celery_init_app(app) -> Celery:
         def __call__(self, *args, **kwargs):
             with app.app_context():
                 try:
+                    if self.name in SCHEDULED_TASKS:
+                        # job_run keeps the last start/end/outcome of each scheduled job for /health (issue 13)
+                        from app.scheduling_log import recorded
+
+                        with recorded(self.name):
+                            return self.run(*args, **kwargs)
                     return self.run(*args, **kwargs)
                 finally:
                     # Superset removes the session on task_postrun; here the task owns its app context, so the
@@ -87,6 +106,8 @@ def celery_init_app(app) -> Celery:
                     db.session.remove()
 
     from app.documents import tasks  # noqa: F401  (registers the shared tasks)
+    from app.backups import tasks as _backups  # noqa: F401  (the nightly backup, issue 13)
+    from app.notifications import tasks as _notifications  # noqa: F401  (webhook delivery, issue 13)
 
     celery_app = Celery(app.import_name, task_cls=FlaskTask)
     celery_app.config_from_object(celery_config(app.config))

@@ -16,6 +16,9 @@ def init_app(app) -> None:
     from app.monthly.cli import report_group  # issue 7: `report monthly --month YYYY-MM --format json|pdf|xlsx`
 
     app.cli.add_command(report_group)
+    from app.backups import cli as backup_cli  # issue 13: `backup`, `restore`
+
+    backup_cli.init_app(app)
 
 
 @click.command("seed")

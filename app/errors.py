@@ -103,6 +103,13 @@ def init_app(app) -> None:
         db.session.rollback()
         return _page(400, _("The request is not valid"), id_number_message(error))
 
+    @app.errorhandler(OverflowError)
+    def overflow(error):
+        # Defence in depth behind app/inputs.py's converters: a number or date no database or calendar can hold
+        # (SQLite's driver raises OverflowError for integers above 2**63) is bad input, not a server fault.
+        db.session.rollback()
+        return _page(400, _("The request is not valid"), _("A number or date in the request is out of range."))
+
     @app.errorhandler(SQLAlchemyError)
     def database_error(error):
         # The last line of defence: a constraint the forms did not catch. Roll back so nothing is half-saved.

@@ -35,4 +35,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "analysis.nightly_run",
         "schedule": crontab(hour=2, minute=15),
     },
+    # Notifications (issue 13): webhook messages that failed earlier (robot down, timeout) are retried when due.
+    "notifications-deliver-webhooks": {
+        "task": "notifications.deliver_webhooks",
+        "schedule": crontab(),  # every minute; one indexed query when nothing waits
+    },
+    # Backups (issue 13): the database and the documents every night, kept BACKUP_KEEP_DAYS.
+    "backups-nightly": {
+        "task": "backups.nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }

@@ -110,3 +110,38 @@ class FilterUsersInScope(BaseFilter):
         if ids is None:
             return query
         return query.filter(PortalUser.committees.any(Committee.id.in_(sorted(ids)) if ids else false()))
+
+
+class NaturalKeyMatch:
+    """What a lookup by a natural key (ID number, phone, address) may tell a user: the row, only when it is in his
+    scope; otherwise only whether a row exists elsewhere (``elsewhere``) — never whose, never where.
+    ``committee_id`` is kept for the service that has to route a request to the owner (a transfer), not for
+    display."""
+
+    __slots__ = ("row", "elsewhere", "committee_id", "row_id")
+
+    def __init__(self, row=None, elsewhere: bool = False, committee_id: Optional[int] = None,
+                 row_id: Optional[int] = None):
+        self.row, self.elsewhere, self.committee_id, self.row_id = row, elsewhere, committee_id, row_id
+
+    @property
+    def found(self) -> bool:
+        return self.row is not None
+
+
+def find_by_natural_key(model, column, value, user=None) -> NaturalKeyMatch:
+    """The one scoped lookup by a natural key: ``find_by_natural_key(Person, Person.id_number, number, user)``.
+
+    Reads only the id and committee of a match first, and loads the row only when ``user`` may see its committee,
+    so a typed number never brings another committee's record into the session (nor into a page or a form). A row
+    with no committee belongs to no restricted user: only all-seeing users get it."""
+    scope = scope_column(model)
+    pk = model.__mapper__.primary_key[0]
+    hit = db.session.execute(select(pk, scope).where(column == value).limit(1)).first()
+    if hit is None:
+        return NaturalKeyMatch()
+    row_id, committee_id = hit
+    ids = visible_committee_ids(user)
+    if ids is None or (committee_id is not None and committee_id in ids):
+        return NaturalKeyMatch(row=db.session.get(model, row_id), committee_id=committee_id, row_id=row_id)
+    return NaturalKeyMatch(elsewhere=True, committee_id=committee_id, row_id=row_id)

@@ -15,7 +15,10 @@ from flask_appbuilder.security.sqla.models import (
     Permission, PermissionView, Role, ViewMenu, assoc_permissionview_role,
 )
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_appbuilder.security.views import AuthDBView, RoleModelView, UserDBModelView
+from flask_appbuilder.security.views import (
+    AuthDBView, PermissionModelView, PermissionViewModelView, RoleModelView, UserDBModelView, UserGroupModelView,
+    ViewMenuModelView,
+)
 from flask_appbuilder.validators import default_password_complexity
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
@@ -44,6 +47,8 @@ def _role_names(roles) -> str:
 
 
 class PortalUserView(UserDBModelView):
+    # Users have no file columns: FAB's /users/download/<filename> only read an unset UPLOAD_FOLDER (a 500).
+    exclude_route_methods = {"download"}
     list_columns = ["first_name", "last_name", "username", "active", "roles", "zone", "committees"]
     add_columns = UserDBModelView.add_columns + USER_AREA_COLUMNS
     edit_columns = ["first_name", "last_name", "username", "active", "email", "roles", "groups"] + USER_AREA_COLUMNS
@@ -71,6 +76,7 @@ class PortalRoleView(RoleModelView):
     # FAB's RoleListWidget ignores formatters; the plain list shows each role by its Chinese title.
     list_widget = ListWidget
     list_columns = ["name"]
+    exclude_route_methods = {"download"}  # see _without_download
     formatters_columns = {"name": role_label}
 
 
@@ -143,6 +149,11 @@ class LoginLockView(BaseView):
         return redirect(url_for("LoginLockView.index"))
 
 
+def _without_download(view):
+    # No security model has a file column: FAB's /<view>/download/<filename> only read an unset UPLOAD_FOLDER (a 500).
+    return type(view.__name__, (view,), {"exclude_route_methods": {"download"}})
+
+
 class PortalSecurityApi(SecurityApi):
     """The JWT login of the REST API, rate limited like the HTML login (FAB leaves it unlimited); a locked account
     or address gets 429 with the reason instead of a bare 401."""
@@ -160,6 +171,10 @@ class PortalSecurityManager(SecurityManager):
     user_model = PortalUser
     userdbmodelview = PortalUserView
     rolemodelview = PortalRoleView
+    groupmodelview = _without_download(UserGroupModelView)
+    permissionmodelview = _without_download(PermissionModelView)
+    viewmenumodelview = _without_download(ViewMenuModelView)
+    permissionviewmodelview = _without_download(PermissionViewModelView)
     security_api = PortalSecurityApi
     authdbview = PortalAuthDBView
     # FAB's user-statistics chart loads Google's chart loader from the internet; the intranet has none.

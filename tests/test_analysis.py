@@ -10,7 +10,8 @@ from sqlalchemy import select
 from app.analysis import service
 from app.analysis.models import Finding, SampleItem
 from app.analysis.service import AnalysisRefused
-from app.changes.models import ChangeCase, Notification
+from app.changes.models import ChangeCase
+from app.notifications.models import Notification
 from app.domain.idnumber import make_id_number
 from app.extensions import db
 from app.models import Building, House, Person, PortalUser, Residence, Vehicle

@@ -16,6 +16,7 @@ from app.domain import clock
 from app.domain.idnumber import make_id_number
 from app.extensions import db
 from app.models import Committee, House, Person, PortalUser, Residence
+from app.access.users import users_with_role
 from tests.conftest import make_user
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -268,13 +269,16 @@ def test_the_daily_check_marks_new_overdue_cases_once_and_notifies_the_holder(ap
     db.session.commit()
     counts = run_daily_check(now=utc(2025, 3, 7, 6, 30))
     assert counts["collection"] == 1 and counts["entry"] == 1
-    notes = db.session.query(Notification).order_by(Notification.id).all()
-    assert {n.user_id for n in notes} == {ctx["users"]["block_leader"], ctx["users"]["social_worker"]}
+    notes = (db.session.query(Notification).filter(Notification.text.contains("超期"))
+             .order_by(Notification.id).all())
+    # The holders, and the committee's director (issue 13: overdue → holder and director).
+    directors = {u.id for u in users_with_role("committee_director", committee_id=committee)}
+    assert {n.user_id for n in notes} == {ctx["users"]["block_leader"], ctx["users"]["social_worker"]} | directors
     assert f"#{late_collection.id}" in notes[0].text
     assert db.session.get(ChangeCase, on_time.id).collection_overdue_at is None
     again = run_daily_check(now=utc(2025, 3, 7, 7, 0))
     assert again["collection"] == again["entry"] == again["notified"] == 0
-    assert db.session.query(Notification).count() == len(notes)
+    assert db.session.query(Notification).filter(Notification.text.contains("超期")).count() == len(notes)
 
 
 def test_overdue_counts_per_committee_per_month(ctx):

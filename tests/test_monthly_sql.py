@@ -28,11 +28,13 @@ def _tables():
     meta = MetaData()
     vr = Table("vr_test", meta, Column("id", Integer, primary_key=True), Column("checked_on", Date, nullable=False),
                Column("checked_at", DateTime, nullable=False), Column("committee_id", Integer, nullable=False),
-               Column("person_id", Integer), Column("result", String(16), nullable=False),
+               Column("person_id", Integer), Column("found_id_number", String(32)),
+               Column("result", String(16), nullable=False),
                Column("kind", String(16), nullable=False), Column("recorded_by_fk", Integer))
     latest = Table("vl_test", meta, Column("record_id", Integer, primary_key=True, autoincrement=False),
                    Column("month", Integer, nullable=False), Column("committee_id", Integer, nullable=False),
-                   Column("person_id", Integer), Column("result", String(20), nullable=False),
+                   Column("person_id", Integer), Column("found_key", String(32)),
+                   Column("result", String(20), nullable=False),
                    UniqueConstraint("month", "committee_id", "person_id"))
     return meta, vr, latest
 
@@ -63,9 +65,14 @@ def _random_rows(rng: random.Random, n: int) -> list[dict]:
         if rng.random() < 0.1 and rows:  # same instant as an earlier record: the id breaks the tie
             local = rows[rng.randrange(len(rows))]["_local"]
         utc = local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        person = None if rng.random() < 0.2 else rng.randint(1, 30)
+        # Someone found unregistered: a few ID numbers, written with a lower-case x or spaces now and then (the
+        # same person), or (defensively) no number at all (counts on its own).
+        found = None if person is not None or rng.random() < 0.2 else \
+            rng.choice(["31011519900101001X", " 31011519900101001x", "310115199002020021", "310115199002020021 "])
         rows.append({
             "id": i, "checked_on": local.date(), "checked_at": utc, "committee_id": rng.randint(1, 4),
-            "person_id": None if rng.random() < 0.1 else rng.randint(1, 30),
+            "person_id": person, "found_id_number": found,
             "result": rng.choice(RESULTS), "kind": rng.choice(KINDS), "recorded_by_fk": rng.randint(1, 5),
             "_local": local,
         })
@@ -78,7 +85,12 @@ def _reference(rows, year, month, cross=False):
         if cross and r["kind"] != "cross":
             continue
         kind = "monthly" if cross else r["kind"]
-        person = r["person_id"] if r["person_id"] is not None else ("none", r["id"])
+        if r["person_id"] is not None:
+            person = r["person_id"]
+        elif r["found_id_number"]:
+            person = ("id", r["found_id_number"].strip().upper())
+        else:
+            person = ("none", r["id"])
         aware = r["checked_at"].replace(tzinfo=dt.timezone.utc)
         records.append(VerificationRecord(person, r["committee_id"], aware, r["result"],
                                           CROSS_CHECK if kind == "cross" else kind, r["id"]))

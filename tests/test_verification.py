@@ -279,15 +279,18 @@ def test_public_self_declaration_and_its_check(app, places, team, residents):
         assert worker.post(f"/verification/workstation/declarations/{pk}/process").status_code == 302
     with app.app_context():
         rows = db.session.scalars(select(SelfDeclaration).order_by(SelfDeclaration.id)).all()
-        assert [r.status for r in rows] == ["matched", "cancel_case", "register_case"]
+        # 住户3 is registered in 钢二: his declaration went to 钢二's workstation, nothing opened from 钢一
+        assert [r.status for r in rows] == ["matched", "forwarded", "register_case", "pending"]
+        assert rows[3].committee_id == places["钢二"]["committee"] and rows[3].forwarded_from_id == rows[1].id
+        assert rows[1].change_case_id is None and rows[1].verification_record_id is None
         assert db.session.get(VerificationRecord, rows[0].verification_record_id).result == "correct"
         assert db.session.get(VerificationRecord, rows[0].verification_record_id).kind == "self_declared"
-        cancel = db.session.get(ChangeCase, rows[1].change_case_id)
-        assert cancel.kind == "move_out" and cancel.committee_id == places["钢二"]["committee"]
         assert db.session.get(ChangeCase, rows[2].change_case_id).kind == "move_in"
+        assert db.session.scalar(select(func.count()).select_from(ChangeCase).where(
+            ChangeCase.committee_id == places["钢二"]["committee"])) == 0
     # processed once only
     worker.post(f"/verification/workstation/declarations/{ids[0]}/process")
-    assert _count(app, VerificationRecord) == 3
+    assert _count(app, VerificationRecord) == 2
 
 
 def test_a_declaration_flood_from_one_address_is_refused(app, places):

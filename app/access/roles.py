@@ -167,6 +167,17 @@ for _role, _grants in _ANALYSIS_GRANTS.items():
     ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants)
 
 
+# Transfers between committees (迁入/迁出, issue 10). "Transfer": read (the releasing committee's queue), decide
+# (confirm or refuse it): the committee's social workers and director; the office for persons of no committee.
+_TRANSFER_GRANTS: dict[str, dict[str, set[str]]] = {
+    STREET_OFFICE: _grant(("Transfer",), READ, "decide"),
+    COMMITTEE_DIRECTOR: _grant(("Transfer",), READ, "decide"),
+    SOCIAL_WORKER: _grant(("Transfer",), READ, "decide"),
+}
+for _role, _grants in _TRANSFER_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants)
+
+
 # Every role reaches its own account: the profile (用户信息), editing one's name there, and the password change
 # (修改密码, FAB's form with the password rule). Full FAB permission names: the profile's buttons are actions, whose
 # permissions carry no "can_" prefix. Granted to every role by the seed (app/seeding.py).

@@ -102,7 +102,7 @@ def handlers(committee_id: Optional[int], role: str) -> list[int]:
 
 def _notify_new(new_rows: list[dict]) -> int:
     """One notification per handler per run (a count, not one per finding: a first run may find thousands)."""
-    from app.changes.service import notify
+    from app.notifications.service import notify
 
     per_group: dict[tuple, int] = defaultdict(int)
     for row in new_rows:
@@ -121,7 +121,7 @@ def close(finding: Finding, outcome: str, actor, reason: str = "", change_case_i
     """The handler's outcome: fixed (with the change case or a note of the edit), not a problem (with a reason;
     kept quiet until its data change), or escalated to the office (stays live, the office is notified)."""
     from app.changes.models import ChangeCase
-    from app.changes.service import notify
+    from app.notifications.service import notify
     from app.scoping import can_see_committee
 
     reason = (reason or "").strip()

@@ -29,7 +29,19 @@ REFUSALS = {
     "category_required": _l("Please choose the person's category."),
     "bad_category": _l("Unknown category."),
     "bad_id_number": _l("This ID number is not valid."),
-    "person_mismatch": _l("This ID number belongs to another person than the one of the case."),
+    "person_mismatch": _l("This ID number is not the one of the person of this case."),
+    "too_many_attempts": _l("Too many ID numbers were tried on this case or today: the attempts are recorded. "
+                            "Ask the street population office."),
+    "registered_elsewhere": _l("This ID number is registered in another residential committee: only that "
+                               "committee can change or cancel the registration."),
+    "not_registered_here": _l("This ID number is not registered in your residential committee: there is nothing "
+                              "to cancel."),
+    "not_registered_elsewhere": _l("This ID number is not registered in another residential committee."),
+    "transfer_pending": _l("A transfer of this person is already waiting for confirmation."),
+    "transfer_decided": _l("This transfer request has already been decided."),
+    "transfer_stale": _l("The person's registration has changed since the request: refuse it and ask for a new "
+                         "one."),
+    "refusal_reason_required": _l("Please give the reason for sending the request back."),
     "resident_id_only": _l("Only mainland ID numbers can be entered here; use the person form for other documents."),
     "house_required": _l("A move-in needs a house."),
     "date_before_start": _l("The date is before the start of the current residence."),
@@ -48,8 +60,11 @@ SOURCE_LABELS = {"report": _l("Report"), "verification": _l("Verification"),
 STAGE_LABELS = {
     "reported": _l("Reported"), "form_handed_out": _l("Form handed out"), "form_collected": _l("Form collected"),
     "entered": _l("Entered"), "cancelled": _l("Cancelled in the city system"), "closed": _l("Closed"),
-    "withdrawn": _l("Withdrawn"),
+    "withdrawn": _l("Withdrawn"), "awaiting_transfer": _l("Awaiting the releasing committee's confirmation"),
 }
+TRANSFER_STATUS_LABELS = {"pending": _l("Awaiting the releasing committee's confirmation"),
+                          "confirmed": _l("Transfer confirmed"), "refused": _l("Sent back"),
+                          "withdrawn": _l("Withdrawn")}
 ACTION_LABELS = {
     "hand_out": _l("Form handed out"), "collect": _l("Form collected"), "enter": _l("Entered in the city system"),
     "cancel": _l("Cancelled in the city system"), "close": _l("Close the case"), "withdraw": _l("Withdraw"),

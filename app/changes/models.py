@@ -51,8 +51,8 @@ class ChangeCase(Model):
         Index("ix_change_case_reported_at", "reported_at"),
         CheckConstraint("kind IN ('move_in', 'move_out', 'details')", name="ck_change_case_kind"),
         CheckConstraint(
-            "stage IN ('reported', 'form_handed_out', 'form_collected', 'entered', 'cancelled', 'closed', "
-            "'withdrawn')",
+            "stage IN ('reported', 'form_handed_out', 'form_collected', 'awaiting_transfer', 'entered', 'cancelled', "
+            "'closed', 'withdrawn')",
             name="ck_change_case_stage",
         ),
     )
@@ -114,6 +114,74 @@ class ChangeCase(Model):
         return f"#{self.id}"
 
 
+TRANSFER_PENDING = "pending"
+TRANSFER_CONFIRMED = "confirmed"
+TRANSFER_REFUSED = "refused"
+TRANSFER_WITHDRAWN = "withdrawn"
+TRANSFER_STATUSES = (TRANSFER_PENDING, TRANSFER_CONFIRMED, TRANSFER_REFUSED, TRANSFER_WITHDRAWN)
+
+
+class TransferRequest(Model):
+    """迁入/迁出: a move-in entered by one committee (``to_committee_id``) of a person registered in another
+    (``from_committee_id``; None when his last residence belongs to no committee: then the office decides). The
+    releasing side confirms (its residence is ended and the new one opened, one transaction) or refuses with a
+    reason (the case goes back to its committee). Scoped twice: the queue by ``from_committee_id``, the case by
+    ``to_committee_id``; neither side reads the other's records through it."""
+
+    __tablename__ = "transfer_request"
+    __table_args__ = (
+        Index("ix_transfer_request_from_status", "from_committee_id", "status"),
+        Index("ix_transfer_request_case", "case_id"),
+        CheckConstraint("status IN ('pending', 'confirmed', 'refused', 'withdrawn')",
+                        name="ck_transfer_request_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("change_case.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), nullable=False, index=True)
+    from_committee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("committee.id"))
+    to_committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), nullable=False)
+    to_house_id: Mapped[int] = mapped_column(ForeignKey("house.id"), nullable=False)
+    # What the receiving side entered: the move-in date and the city system; applied on confirmation.
+    entry_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    city_system: Mapped[Optional[str]] = mapped_column(String(16))
+    category: Mapped[Optional[str]] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=TRANSFER_PENDING)
+    requested_by_fk: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
+    requested_by_name: Mapped[str] = mapped_column(String(128), nullable=False)
+    requested_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    decided_by_fk: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
+    decided_by_name: Mapped[Optional[str]] = mapped_column(String(128))
+    decided_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    reason: Mapped[Optional[str]] = mapped_column(String(500))
+    ended_residence_id: Mapped[Optional[int]] = mapped_column(ForeignKey("residence.id"))
+    new_residence_id: Mapped[Optional[int]] = mapped_column(ForeignKey("residence.id"))
+
+    case: Mapped[Optional[ChangeCase]] = relationship(ChangeCase, lazy="select")
+    person: Mapped["Person"] = relationship("Person", lazy="select")
+    from_committee: Mapped[Optional["Committee"]] = relationship("Committee", foreign_keys=[from_committee_id],
+                                                                 lazy="joined")
+    to_committee: Mapped["Committee"] = relationship("Committee", foreign_keys=[to_committee_id], lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"#{self.id}"
+
+
+class EntryIdAttempt(Model):
+    """One ID number typed at a case's entry step that was refused or is registered in another committee: what
+    the attempt limits count (per case, per worker and day). The audit trail records every typed number too; this
+    table only counts, and holds no number."""
+
+    __tablename__ = "entry_id_attempt"
+    __table_args__ = (Index("ix_entry_id_attempt_user_at", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("change_case.id"), nullable=False, index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    outcome: Mapped[str] = mapped_column(String(16), nullable=False)
+
+
 class CommitteeWorkers(Model):
     """AB角: a committee's A and B social worker, with who is away. One row per committee."""
 
@@ -130,18 +198,8 @@ class CommitteeWorkers(Model):
     committee: Mapped["Committee"] = relationship("Committee", lazy="joined")
 
 
-class Notification(Model):
-    """A message for one user (an overdue case, a missing visitor log)."""
-
-    __tablename__ = "notification"
-    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"), nullable=False)
-    text: Mapped[str] = mapped_column(String(500), nullable=False)
-    link: Mapped[Optional[str]] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
-    read_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+# Notification moved to app/notifications/models.py (issue 13); imported here so existing imports keep working.
+from app.notifications.models import Notification  # noqa: E402,F401
 
 
 class Estate(Model):

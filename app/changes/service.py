@@ -181,7 +181,23 @@ def open_case(
     )
     compute_dues(case, rules)
     db.session.add(case)
+    db.session.flush()  # the case's id, for the notification's link
+    _hand_off(case, "报告待发放表格")
     return case
+
+
+def _case_place(case: ChangeCase) -> str:
+    return case.house.address if case.house is not None else case.committee.name
+
+
+def _hand_off(case: ChangeCase, what: str, user_ids: list[int] | None = None) -> int:
+    """Tell whoever must act next (default: holders(case)) that the case is theirs now (issue 13 item 2)."""
+    from app.notifications.service import notify_many
+
+    ids = holders(case) if user_ids is None else user_ids
+    # Stored text is Chinese (the portal's language): a notification is read later, in any request's locale.
+    text = f"变动报告 #{case.id}（{_case_place(case)}）：{what}"
+    return notify_many(ids, text, f"/changes/show/{case.id}", committee_id=case.committee_id)
 
 
 # -- moving a case through the flow --------------------------------------------------------------------------------
@@ -248,7 +264,9 @@ def advance(
             raise CaseRefused("entry_date_required")
         if entry_date > local_today(rules):
             raise CaseRefused("future_date")
-        residence = _apply_to_register(case, entry_date, person_data or {}, reason)
+        residence = _apply_to_register(case, entry_date, person_data or {}, reason, actor, city_system)
+        if case.stage == case_flow.AWAITING_TRANSFER:
+            return case  # the releasing committee decides; the entry is stamped on its confirmation
         _stamp(case, "entered", actor, when)
         case.city_system = city_system
         case.entry_date = entry_date
@@ -258,12 +276,92 @@ def advance(
     elif action == case_flow.WITHDRAW:
         _stamp(case, "withdrawn", actor, when)
         case.withdrawn_reason = reason.strip()[:500]
+        if case.stage == case_flow.AWAITING_TRANSFER:
+            from app.changes import transfers
+
+            transfers.withdraw_for_case(case, actor)
     case.stage = target
+    if action == case_flow.COLLECT:
+        _hand_off(case, "表格已采集，待录入")
+    elif action in (case_flow.ENTER, case_flow.CANCEL) and case.reported_by_fk:
+        _hand_off(case, "已录入/核销" if action == case_flow.ENTER else "已核销", [case.reported_by_fk])
     return case
 
 
-def _find_person(case: ChangeCase, person_data: dict):
-    """The case's person, or the person with the ID number typed in (None if new). Refuses a bad ID number."""
+# Outcomes of typing an ID number at entry, as the audit trail records them. The refused ones, and a number
+# registered in another committee, count against the case's and the worker's attempts (so a case cannot be
+# used to test numbers one after the other).
+LOOKUP_IN_SCOPE = "in_scope"
+LOOKUP_NEW = "new"
+LOOKUP_ELSEWHERE = "elsewhere"
+LOOKUP_INVALID = "invalid"
+LOOKUP_MISMATCH = "mismatch"
+LOOKUP_NOT_HERE = "not_here"
+COUNTED_LOOKUPS = (LOOKUP_ELSEWHERE, LOOKUP_INVALID, LOOKUP_MISMATCH, LOOKUP_NOT_HERE)
+LOOKUP_AUDIT_ACTION = "entry_id_lookup"
+
+
+def _attempt_limits() -> tuple[int, int]:
+    from flask import current_app
+
+    return (int(current_app.config.get("CHANGE_ENTRY_ID_ATTEMPTS_PER_CASE", 3)),
+            int(current_app.config.get("CHANGE_ENTRY_ID_ATTEMPTS_PER_DAY", 10)))
+
+
+def _counted_attempts(case_id: int, actor) -> tuple[int, int]:
+    """(attempts on this case, attempts by ``actor`` today, Shanghai day) that the limits count."""
+    from sqlalchemy import func
+
+    from app.changes.models import EntryIdAttempt
+
+    on_case = db.session.scalar(
+        db.select(func.count(EntryIdAttempt.id)).where(EntryIdAttempt.case_id == case_id)) or 0
+    rules = current_rules()
+    day_start = naive(dt.datetime.combine(clock.local_today(rules), dt.time.min, tzinfo=rules.zone))
+    by_actor = db.session.scalar(db.select(func.count(EntryIdAttempt.id)).where(
+        EntryIdAttempt.user_id == _user_id(actor), EntryIdAttempt.at >= day_start)) or 0
+    return on_case, by_actor
+
+
+def record_lookup(case: ChangeCase, actor, outcome: str, number: str = "", person_id: int | None = None) -> None:
+    """One typed ID number in the audit trail (masked; the person only for the office's eyes), and, when it
+    counts, in the attempts. Goes into the session: the view commits it with the step, or alone after rolling a
+    refused step back."""
+    from app.audit import recorder
+    from app.changes.models import EntryIdAttempt
+    from app.domain.idnumber import mask_id_number
+
+    detail = f"{outcome} {mask_id_number(number) if number else '-'}"
+    if person_id is not None:
+        detail += f" person=#{person_id}"
+    recorder.record(LOOKUP_AUDIT_ACTION, model="ChangeCase", record_id=case.id, committee_id=case.committee_id,
+                    detail=detail, commit=False)
+    if outcome in COUNTED_LOOKUPS:
+        db.session.add(EntryIdAttempt(case_id=case.id, user_id=_user_id(actor), at=utcnow(), outcome=outcome))
+
+
+def _refuse_lookup(code: str, outcome: str, number: str, **params):
+    exc = CaseRefused(code, **params)
+    exc.lookup = (outcome, number)  # the view records it after the rollback (see record_refused_lookup)
+    return exc
+
+
+def record_refused_lookup(case: ChangeCase, exc: CaseRefused, actor) -> bool:
+    """After a refused entry step was rolled back: keep its typed number in the audit trail. True if recorded."""
+    lookup = getattr(exc, "lookup", None)
+    if lookup is None:
+        return False
+    record_lookup(case, actor, *lookup)
+    return True
+
+
+def _find_person(case: ChangeCase, person_data: dict, actor):
+    """The person the entry is about, looked up through the actor's scope only: (person or None, match).
+
+    ``match.elsewhere`` = the typed number is registered in a committee the actor does not see; nothing of that
+    person is loaded. A case that already names its person accepts only that person's number: any other number
+    (unknown, another resident, registered elsewhere) gets the same refusal, so the answer tells nothing. Every
+    typed number is audited; past the limits (per case, per worker and day) no number is looked up at all."""
     from app.domain.idnumber import InvalidIdNumber, parse_id_number
     from app.models import Person
     from app.models.population import ID_TYPE_RESIDENT
@@ -271,29 +369,63 @@ def _find_person(case: ChangeCase, person_data: dict):
     number = (person_data.get("id_number") or "").strip()
     id_type = person_data.get("id_type") or ID_TYPE_RESIDENT
     if number:
+        per_case, per_day = _attempt_limits()
+        on_case, by_actor = _counted_attempts(case.id, actor)
+        if on_case >= per_case or by_actor >= per_day:
+            raise CaseRefused("too_many_attempts")
         if id_type == ID_TYPE_RESIDENT:
             try:
                 number = parse_id_number(number, local_today()).number
             except InvalidIdNumber as exc:
-                raise CaseRefused("bad_id_number", reason=exc.code) from None
+                raise _refuse_lookup("bad_id_number", LOOKUP_INVALID, "", reason=exc.code) from None
         person_data["id_number"] = number
-        found = db.session.query(Person).filter(Person.id_number == number).one_or_none()
-        if found is not None and case.person_id is not None and found.id != case.person_id:
-            raise CaseRefused("person_mismatch")
-        if found is not None:
-            return found
+        match = scoping.find_by_natural_key(Person, Person.id_number, number, actor)
+        if case.person_id is not None:
+            if match.row_id != case.person_id or not match.found:
+                raise _refuse_lookup("person_mismatch", LOOKUP_MISMATCH, number)
+            record_lookup(case, actor, LOOKUP_IN_SCOPE, number)
+            return match.row, match
+        if match.found:
+            record_lookup(case, actor, LOOKUP_IN_SCOPE, number)
+            return match.row, match
+        if match.elsewhere:
+            return None, match  # the caller records it (a transfer, or a refusal)
+        return None, match
     if case.person_id is not None:
-        return db.session.get(Person, case.person_id)
-    return None
+        person = db.session.get(Person, case.person_id)
+        if person is None or not scoping.can_see_committee(person.committee_id, actor):
+            raise CaseRefused("person_out_of_scope")
+        return person, None
+    return None, None
 
 
-def _apply_to_register(case: ChangeCase, entry_date: dt.date, person_data: dict, reason: str):
-    """Create/update the Person and open or end (核销) the Residence. Returns the residence written, if any."""
+def _apply_to_register(case: ChangeCase, entry_date: dt.date, person_data: dict, reason: str, actor,
+                       city_system: str | None = None):
+    """Create/update the Person and open or end (核销) the Residence. Returns the residence written, if any.
+
+    A move-in of a person registered in another committee writes nothing of him: it becomes a transfer request
+    (app.changes.transfers) and the case waits (``case.stage`` is set to awaiting_transfer here)."""
     from app.models import House, Person, Residence
     from app.models.population import CATEGORIES, ID_TYPE_RESIDENT
 
-    person = _find_person(case, person_data)
+    person, match = _find_person(case, person_data, actor)
+    number = person_data.get("id_number") or ""
+    if person is None and match is not None and match.elsewhere:
+        if case.kind != KIND_MOVE_IN:
+            # Only the committee where he is registered changes or cancels his registration.
+            raise _refuse_lookup("registered_elsewhere" if case.kind != KIND_MOVE_OUT else "not_registered_here",
+                                 LOOKUP_ELSEWHERE, number)
+        category = person_data.get("category") or None
+        if category is not None and category not in CATEGORIES:
+            raise CaseRefused("bad_category")
+        from app.changes import transfers
+
+        transfers.request_transfer(number, case.house_id, actor=actor, entry_date=entry_date,
+                                   city_system=city_system, category=category, case=case)
+        return None
     if case.kind == KIND_MOVE_OUT:
+        if person is None and number:
+            raise _refuse_lookup("not_registered_here", LOOKUP_NOT_HERE, number)
         if person is None:
             raise CaseRefused("person_required")
         residence = person.active_residence
@@ -322,6 +454,8 @@ def _apply_to_register(case: ChangeCase, entry_date: dt.date, person_data: dict,
         if person.id_type != ID_TYPE_RESIDENT:
             raise CaseRefused("resident_id_only")
         db.session.add(person)
+        db.session.flush()
+        record_lookup(case, actor, LOOKUP_NEW, person.id_number)
     elif category is not None:
         person.category = category
     for field in ("phone", "registered_address"):
@@ -465,12 +599,10 @@ def committee_role_users(committee_id: int, role_name: str) -> list[int]:
 
 
 def notify(user_id: int, text: str, link: str | None = None, *, once: bool = False) -> bool:
-    from app.changes.models import Notification
+    # Kept for existing callers; notifications live in app/notifications/ (issue 13).
+    from app.notifications.service import notify as _notify
 
-    if once and db.session.query(Notification.id).filter_by(user_id=user_id, link=link).first() is not None:
-        return False
-    db.session.add(Notification(user_id=user_id, text=text[:500], link=link, created_at=utcnow()))
-    return True
+    return _notify(user_id, text, link, once=once)
 
 
 def check_overdue(now: dt.datetime | None = None) -> dict:
@@ -499,13 +631,30 @@ def check_overdue(now: dt.datetime | None = None) -> dict:
             counts["collection"] += 1
         if which is None:
             continue
-        house = case.house.address if case.house is not None else case.committee.name
-        # Stored text is Chinese (the portal's language): a notification is read later, in any request's locale.
-        text = f"变动报告 #{case.id}（{house}）已超期：{'表格未按时采集' if which == 'collection' else '未按时录入/核销'}"
-        for uid in holders(case):
-            notify(uid, text, f"/changes/show/{case.id}")
-            counts["notified"] += 1
+        what = f"已超期：{'表格未按时采集' if which == 'collection' else '未按时录入/核销'}"
+        # Overdue goes to the holder and to the committee's director (issue 13 item 2).
+        counts["notified"] += _hand_off(case, what, holders(case) + committee_role_users(case.committee_id,
+                                                                                         "committee_director"))
+    counts["escalated"] = _escalate_to_zone(cases, now)
     return counts
+
+
+def _escalate_to_zone(cases: list[ChangeCase], now: dt.datetime) -> int:
+    """A case still pending one day after it was marked overdue goes to the zone leader, once per deadline."""
+    from app.notifications.service import notify_many, zone_leaders_of_committee
+
+    sent = 0
+    for case in cases:
+        for which, marked in (("collection", case.collection_overdue_at), ("entry", case.entry_overdue_at)):
+            pending = case.stage in (case_flow.AWAITING_COLLECTION if which == "collection"
+                                     else case_flow.OPEN_STAGES)
+            if marked is None or not pending or now < marked + dt.timedelta(days=1):
+                continue
+            text = (f"变动报告 #{case.id}（{_case_place(case)}）超期已逾一天："
+                    f"{'表格未采集' if which == 'collection' else '未录入/核销'}")
+            sent += notify_many(zone_leaders_of_committee(case.committee_id), text,
+                                f"/changes/show/{case.id}?overdue={which}", once=True)
+    return sent
 
 
 def local_month_bounds(year: int, month: int, rules: Rules) -> tuple[dt.datetime, dt.datetime]:

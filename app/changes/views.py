@@ -19,9 +19,10 @@ from flask_babel import lazy_gettext as _l
 from app import scoping
 from app.changes import messages, service, visitors
 from app.changes import tasks  # noqa: F401  (registers the daily-check task with Celery)
-from app.changes.models import BlockLeader, ChangeCase, CommitteeWorkers, Estate, Notification, VisitorDay, utcnow
+from app.changes.models import BlockLeader, ChangeCase, CommitteeWorkers, Estate, VisitorDay, utcnow
 from app.domain import case_flow
 from app.extensions import db
+from app.inputs import date_or_400, datetime_or_400, id_or_none
 from app.scoping import FilterUsersInScope
 from app.views.base import PortalInterface, PortalModelView
 
@@ -58,34 +59,24 @@ def _user_names(ids) -> dict:
 
 def _parse_local(value: str):
     """A datetime-local input (Shanghai wall clock) as naive UTC; None when empty; 400 when malformed."""
-    value = (value or "").strip()
-    if not value:
+    parsed = datetime_or_400(value)  # the one date converter: 0001-01-01T00:00 cannot be turned into UTC
+    if parsed is None:
         return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        abort(400, description=_("The date or time is not valid."))
     return service.naive(parsed.replace(tzinfo=service.current_rules().zone))
 
 
 def _parse_date(value: str):
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        abort(400, description=_("The date is not valid."))
+    return date_or_400(value)  # the one date converter: 9999-12-31 has no next day
 
 
 def _int_or_none(value):
     value = (value or "").strip() if isinstance(value, str) else value
     if value in (None, ""):
         return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
+    number = id_or_none(value)  # the one id converter: 10**20 is no record, not a driver error
+    if number is None:
         abort(400, description=_("Unknown record."))
+    return number
 
 
 class ChangeCaseView(PortalModelView):
@@ -164,8 +155,11 @@ class ChangeCaseView(PortalModelView):
             abort(404)
         actions = [a for a in case_flow.allowed_actions(case.stage, case.kind) if _can(ACTION_VERBS[a])]
         names = _user_names([case.assigned_worker_fk] + service.holders(case))
+        from app.changes.transfers import transfer_of_case
+
         return self.render_template(
             "changes/show.html", case=case, actions=actions, labels=messages, local=local,
+            transfer=transfer_of_case(case),
             due=service.pending_due(case), overdue=service.is_overdue_now(case),
             holders=[names.get(u, "") for u in service.holders(case)], title=_("Change case No. %(id)s", id=case.id),
             today=service.local_today().isoformat(), can_print=_can("read", "Document"),
@@ -192,11 +186,18 @@ class ChangeCaseView(PortalModelView):
         except service.CaseRefused as exc:
             db.session.rollback()
             flash(messages.refusal(exc), "danger")
+            # The typed number stays in the audit trail (and counts against the attempts) although the step did not.
+            if service.record_refused_lookup(case, exc, g.user):
+                db.session.commit()
         except Exception:
             db.session.rollback()
             raise
         else:
-            flash(_("Saved: %(stage)s.", stage=messages.STAGE_LABELS[case.stage]), "success")
+            if case.stage == case_flow.AWAITING_TRANSFER:
+                flash(_("This ID number is registered in another residential committee: a transfer request was "
+                        "sent to it. The case waits for its confirmation."), "warning")
+            else:
+                flash(_("Saved: %(stage)s.", stage=messages.STAGE_LABELS[case.stage]), "success")
         return redirect(url_for("ChangeCaseView.show", pk=case.id))
 
     @expose("/form/<pk>", methods=["POST"])
@@ -424,33 +425,80 @@ class VisitorLogView(BaseView):
                                     title=_("Visitor logs by estate"))
 
 
-class NotificationView(BaseView):
-    route_base = "/notifications"
-    default_view = "index"
-    class_permission_name = "Notification"
-    method_permission_name = {"index": "read", "mark_read": "read"}
-    base_permissions = ["can_read"]
+
+
+class TransferView(BaseView):
+    """迁移申请: the releasing committee's queue of transfer requests, each with a confirmation step (confirm, or
+    send back with a reason). Shows the committee's own resident and the receiving committee's name only."""
+
+    route_base = "/changes/transfers"
+    default_view = "queue"
+    class_permission_name = "Transfer"
+    method_permission_name = {"queue": "read", "detail": "read", "confirm": "decide", "refuse": "decide"}
+    base_permissions = ["can_read", "can_decide"]
 
     @expose("/")
     @has_access
-    def index(self):
-        rows = (db.session.query(Notification).filter(Notification.user_id == g.user.id)
-                .order_by(Notification.id.desc()).limit(200).all())
-        unread = sum(1 for n in rows if n.read_at is None)
-        return self.render_template("changes/notifications.html", rows=rows, unread=unread, local=local,
-                                    title=_("Notifications"))
+    def queue(self):
+        from app.changes import transfers
+        from app.changes.models import TransferRequest
 
-    @expose("/read", methods=["POST"])
+        pending = transfers.pending_transfers_for(g.user).limit(500).all()
+        recent = (scoping.restrict(db.session.query(TransferRequest), TransferRequest.from_committee_id, g.user)
+                  .filter(TransferRequest.status != "pending").order_by(TransferRequest.id.desc()).limit(50).all())
+        return self.render_template("changes/transfers.html", pending=pending, recent=recent, labels=messages,
+                                    local=local, mask=_mask, title=_("Transfer requests"))
+
+    @expose("/<pk>")
     @has_access
-    def mark_read(self):
-        (db.session.query(Notification).filter(Notification.user_id == g.user.id, Notification.read_at.is_(None))
-         .update({Notification.read_at: utcnow()}, synchronize_session=False))
-        db.session.commit()
-        return redirect(url_for("NotificationView.index"))
+    def detail(self, pk):
+        from app.changes import transfers
+
+        row = transfers.visible_transfer(_int_or_none(pk) or 0, g.user)
+        if row is None:
+            abort(404)
+        return self.render_template("changes/transfer.html", t=row, labels=messages, local=local, mask=_mask,
+                                    can_decide=_can("decide", "Transfer") and row.status == "pending",
+                                    title=_("Transfer request No. %(id)s", id=row.id))
+
+    def _decide(self, pk, decide):
+        from app.changes import transfers
+
+        row = transfers.visible_transfer(_int_or_none(pk) or 0, g.user)
+        if row is None:
+            abort(404)
+        try:
+            decide(row)
+            db.session.commit()
+        except service.CaseRefused as exc:
+            db.session.rollback()
+            flash(messages.refusal(exc), "danger")
+            return redirect(url_for("TransferView.detail", pk=row.id))
+        flash(_("Saved: %(stage)s.", stage=messages.TRANSFER_STATUS_LABELS[row.status]), "success")
+        return redirect(url_for("TransferView.queue"))
+
+    @expose("/<pk>/confirm", methods=["POST"])
+    @has_access
+    def confirm(self, pk):
+        from app.changes import transfers
+
+        if not request.form.get("checked"):
+            flash(_("Please tick the box to confirm that the resident has moved out."), "danger")
+            return redirect(url_for("TransferView.detail", pk=_int_or_none(pk) or 0))
+        return self._decide(pk, lambda row: transfers.confirm_transfer(row, g.user))
+
+    @expose("/<pk>/refuse", methods=["POST"])
+    @has_access
+    def refuse(self, pk):
+        from app.changes import transfers
+
+        reason = (request.form.get("reason") or "").strip()[:500]
+        return self._decide(pk, lambda row: transfers.refuse_transfer(row, g.user, reason))
 
 
-def unread_count(user) -> int:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    return db.session.query(Notification).filter(Notification.user_id == user.id,
-                                                 Notification.read_at.is_(None)).count()
+def _mask(number):
+    from app.domain.idnumber import mask_id_number
+
+    return mask_id_number(number or "")
+
+

@@ -1,7 +1,10 @@
 """The stages of a change case (DOMAIN.md "The flow", 附件1) and which moves between them are allowed. Pure data.
 
     reported → form_handed_out → form_collected → entered | cancelled → closed
-    withdrawn: from any open stage (reported, form_handed_out, form_collected), with a reason
+    withdrawn: from any open stage (reported, form_handed_out, form_collected, awaiting_transfer), with a reason
+
+    form_collected → awaiting_transfer (待迁出居民区确认): entering a move-in of a person registered in another
+    committee asks that committee to release him; its confirmation → entered, its refusal → form_collected again.
 
 ``entered`` = registered in the city system, ``cancelled`` = the residence was cancelled there (核销): a move-out
 is cancelled, a move-in or a change of details is entered. Key areas follow the same stages, only faster.
@@ -17,12 +20,15 @@ ENTERED = "entered"
 CANCELLED = "cancelled"
 CLOSED = "closed"
 WITHDRAWN = "withdrawn"
+AWAITING_TRANSFER = "awaiting_transfer"
 
-STAGES = (REPORTED, FORM_HANDED_OUT, FORM_COLLECTED, ENTERED, CANCELLED, CLOSED, WITHDRAWN)
-OPEN_STAGES = (REPORTED, FORM_HANDED_OUT, FORM_COLLECTED)
+STAGES = (REPORTED, FORM_HANDED_OUT, FORM_COLLECTED, AWAITING_TRANSFER, ENTERED, CANCELLED, CLOSED, WITHDRAWN)
+OPEN_STAGES = (REPORTED, FORM_HANDED_OUT, FORM_COLLECTED, AWAITING_TRANSFER)
 # Stages whose case still waits for someone: collection (block leader) or entry (social worker).
 AWAITING_COLLECTION = (REPORTED, FORM_HANDED_OUT)
 AWAITING_ENTRY = (FORM_COLLECTED,)
+# Waiting on the releasing committee (a transfer): no stage button of the case's own committee moves it on.
+AWAITING_OTHERS = (AWAITING_TRANSFER,)
 DONE_STAGES = (ENTERED, CANCELLED, CLOSED)
 FINAL_STAGES = (CLOSED, WITHDRAWN)
 

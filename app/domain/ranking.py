@@ -1,15 +1,16 @@
 """The monthly ranking of committees (DOMAIN.md "Default ranking formula") and of team members.
 
-Committee score, weights from `Rules` (defaults 30/30/25/15, penalty 5):
+Committee score, weights from `Rules` (defaults 30/40/30/0, penalty 5):
     quantity        30 × min(checked / quota, 1)
-  + accuracy        30 × 正确率                      (no one checked → 0 points: no accuracy to reward)
-  + timeliness      25 × changes on time / changes   (no changes → full marks: nothing to be late on)
-  + spot inspection 15 × score / 100                 (only when there was one)
-  then, without a spot inspection, the sum of the other three is multiplied by 100 / (100 − 15) so that every
-  committee is scored out of the same 100 (in general: full score / (full score − spot weight)),
+  + accuracy        40 × 正确率                      (no one checked → 0 points: no accuracy to reward)
+  + timeliness      30 × changes on time / changes   (no changes → full marks: nothing to be late on)
+  + spot inspection  0 × score / 100                 (only when there was one and the office gave it a weight)
+  then, without a spot inspection, the sum of the other three is multiplied by full / (full − spot weight) so
+  that every committee is scored out of the same full score,
   − 5 per crime-related person or lead not entered in time.
-Ties: higher accuracy, then more persons checked, then table order (seq). Ranks are unique (1..n), so exactly
-one committee is last and triggers the talk ladder.
+Ties: higher accuracy, then more persons checked. Committees still equal share the place (1, 2, 2, 4), so
+several committees can be last together and each climbs its ladder (``Rules.ties_share_place``; False falls
+back to table order, one committee per place). Output is in rank order, then table order.
 
 Points are computed exactly (fractions) and ranked on exact values, so two committees with the same score are
 tied for real and not separated by float noise; the float fields are for display (round to 2 decimals).
@@ -119,9 +120,15 @@ def rank_committees(months: Iterable[CommitteeMonth], rules: Rules = DEFAULT_RUL
     seqs = [m.seq for m, _ in scored]
     if len(set(seqs)) != len(seqs):
         raise ValueError("each committee may appear only once")
-    scored.sort(key=lambda ms: (-ms[1]["total"], -(ms[0].exact_accuracy or Fraction(-1)), -ms[0].checked, ms[0].seq))
+    def merit(ms):
+        return (-ms[1]["total"], -(ms[0].exact_accuracy or Fraction(-1)), -ms[0].checked)
+
+    scored.sort(key=lambda ms: (merit(ms), ms[0].seq))
     result = []
-    for rank, (m, s) in enumerate(scored, start=1):
+    rank = 0
+    for position, (m, s) in enumerate(scored, start=1):
+        if not (rules.ties_share_place and position > 1 and merit(scored[position - 2]) == merit((m, s))):
+            rank = position
         result.append(ScoredCommittee(
             seq=m.seq, committee=m.committee,
             quantity=float(s["quantity"]), accuracy=float(s["accuracy"]), timeliness=float(s["timeliness"]),
@@ -132,11 +139,18 @@ def rank_committees(months: Iterable[CommitteeMonth], rules: Rules = DEFAULT_RUL
     return result
 
 
-def last_placed(ranked: Sequence[ScoredCommittee]) -> ScoredCommittee:
-    """The committee that triggers the talk ladder this month."""
+def last_placed(ranked: Sequence[ScoredCommittee]) -> list[ScoredCommittee]:
+    """The committees placed last (several when tied for last): each triggers its talk ladder."""
     if not ranked:
         raise ValueError("no committee ranked")
-    return max(ranked, key=lambda s: s.rank)
+    worst = max(s.rank for s in ranked)
+    return [s for s in ranked if s.rank == worst]
+
+
+def month_has_activity(months: Iterable[CommitteeMonth]) -> bool:
+    """False for a month in which nothing was checked and nothing changed anywhere: its ranking says nothing
+    about anyone, so it creates no talk (the office is told instead)."""
+    return any(m.checked or m.changes_total for m in months)
 
 
 # Team members ----------------------------------------------------------------------------------------------
@@ -144,7 +158,9 @@ def last_placed(ranked: Sequence[ScoredCommittee]) -> ScoredCommittee:
 #     member_weight_quantity (50) × min(checked / member_monthly_quota (60), 1)
 #   + member_weight_accuracy (50) × confirmed / checked
 # where "confirmed" counts the member's results that no later check (spot inspection, cross check) overturned.
-# Nothing checked → 0 accuracy points. Ties: higher accuracy, more checked, then input order.
+# Nothing checked → 0 accuracy points. Ties: higher accuracy, more checked; members still equal share the place.
+# Who is ranked at all (team members of a zone with at least Rules.member_min_checks checks) is decided by the
+# caller: ``eligible_members``.
 
 
 @dataclass(frozen=True)
@@ -180,8 +196,22 @@ def rank_team_members(members: Iterable[MemberMonth], rules: Rules = DEFAULT_RUL
         quantity = rules.member_weight_quantity * min(Fraction(m.checked, rules.member_monthly_quota), Fraction(1))
         accuracy = rules.member_weight_accuracy * (m.exact_accuracy or Fraction(0))
         scored.append((m, quantity, accuracy, position))
-    scored.sort(key=lambda t: (-(t[1] + t[2]), -(t[0].exact_accuracy or Fraction(-1)), -t[0].checked, t[3]))
-    return [
-        ScoredMember(m.member_id, m.name, float(q), float(a), float(q + a), rank)
-        for rank, (m, q, a, _) in enumerate(scored, start=1)
-    ]
+    def merit(t):
+        return (-(t[1] + t[2]), -(t[0].exact_accuracy or Fraction(-1)), -t[0].checked)
+
+    scored.sort(key=lambda t: (merit(t), t[3]))
+    result, rank = [], 0
+    for position, t in enumerate(scored, start=1):
+        if not (rules.ties_share_place and position > 1 and merit(scored[position - 2]) == merit(t)):
+            rank = position
+        m, q, a, _ = t
+        result.append(ScoredMember(m.member_id, m.name, float(q), float(a), float(q + a), rank))
+    return result
+
+
+def eligible_members(members: Iterable[MemberMonth], team_member_ids: Iterable[Hashable],
+                     rules: Rules = DEFAULT_RULES) -> list[MemberMonth]:
+    """Who the team ranking ranks: team members of a zone (``team_member_ids``; never the office, admins or
+    police, whatever they recorded) who worked the month (at least ``member_min_checks`` checks)."""
+    team = set(team_member_ids)
+    return [m for m in members if m.member_id in team and m.checked >= max(rules.member_min_checks, 1)]

@@ -40,11 +40,13 @@ class Rules:
     # A zone holds at least 2 trainings a year.
     trainings_per_zone_per_year: int = 2
 
-    # Default ranking formula (the plan gives none): weights of the four parts, out of their sum (100).
+    # Default ranking formula (the plan gives none): weights of the four parts, out of their sum (100). Spot
+    # inspections are a reference for the year's awards (评先创优), so they weigh 0 in the month unless the office
+    # gives them a weight.
     weight_quantity: int = 30
-    weight_accuracy: int = 30
-    weight_timeliness: int = 25
-    weight_spot_inspection: int = 15
+    weight_accuracy: int = 40
+    weight_timeliness: int = 30
+    weight_spot_inspection: int = 0
     # Points taken off per crime-related person or lead not entered in time.
     penalty_per_late_crime_lead: int = 5
 
@@ -60,6 +62,12 @@ class Rules:
     member_monthly_quota: int = 60
     member_weight_quantity: int = 50
     member_weight_accuracy: int = 50
+    # A team member is ranked in a month only with at least this many checks of his own (fewer: he did not work
+    # that month, e.g. on leave, and is neither ranked nor talked to).
+    member_min_checks: int = 10
+    # Committees equal on score, accuracy and persons checked share the place (all of them last when tied for
+    # last); False breaks such ties by table order.
+    ties_share_place: bool = True
 
     # The analysis loop (主动发现, issue 17; the plan names the loop but no numbers, so all are our defaults).
     # 群租 suspect: a house with more registered persons than this, or more adults of different family names (the
@@ -101,6 +109,7 @@ class Rules:
         _check(all(1 <= m <= 12 for m in self.cross_check_months), "cross_check_months must be months 1 to 12")
         _check(self.monthly_quota_per_committee > 0, "monthly_quota_per_committee must be positive")
         _check(self.member_monthly_quota > 0, "member_monthly_quota must be positive")
+        _check(self.member_min_checks >= 0, "member_min_checks must be 0 or more")
         _check(self.trainings_per_zone_per_year >= 0, "trainings_per_zone_per_year must be 0 or more")
         for name in ("weight_quantity", "weight_accuracy", "weight_timeliness", "weight_spot_inspection",
                      "penalty_per_late_crime_lead", "member_weight_quantity", "member_weight_accuracy"):

@@ -21,6 +21,8 @@ from app.monthly.models import (  # noqa: E402 - the monthly close (issue 7)
     CrimeLateEntry, MonthClose, MonthUnlock, RankingComment, RankingSetting, SpotInspection, Talk,
     VerificationLatest, ZoneSubmission,
 )
+from app.notifications.models import WebhookDelivery  # noqa: E402 - notifications (issue 13)
+from app.models.jobs import JobRun  # noqa: E402 - last run of each scheduled job (issue 13)
 
 from app.analysis.models import Finding, SampleDraw, SampleItem  # noqa: E402,F401 - the analysis loop (issue 17)
 
@@ -33,5 +35,5 @@ __all__ = [
     "CrossCheckAssignment", "RosterShift", "SelfDeclaration", "VerificationHouseYear", "VerificationPersonYear",
     "VerificationRecord", "WindowApplicant",
     "CrimeLateEntry", "MonthClose", "MonthUnlock", "RankingComment", "RankingSetting", "SpotInspection", "Talk",
-    "VerificationLatest", "ZoneSubmission",
+    "VerificationLatest", "ZoneSubmission", "WebhookDelivery", "JobRun",
 ]

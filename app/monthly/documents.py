@@ -18,6 +18,10 @@ from app.domain import clock
 from app.settings import current_rules
 
 ISSUER = "上钢新村街道社区平安办（街道人口办）"
+# Police talks and criticisms are the police station's, issued with the 平安办 (the plan's 奖惩措施).
+POLICE_ISSUER = "上钢新村派出所\n上钢新村街道社区平安办"
+# The plan the notices cite, by its own title.
+PLAN_TITLE = "上钢新村街道关于进一步加强人口服务和管理工作的实施方案"
 TARGET_LABELS = {"committee": "居民区", "police": "社区民警", "member": "综合协管队员"}
 
 
@@ -58,6 +62,8 @@ def ranking_bulletin_context(document) -> dict:
             "under_quota": data.get("under_quota", []), "totals": data["table"]["totals"],
             "totals_accuracy": excel.accuracy_text(data["table"]["totals"]),
             "first": ranking[0] if ranking else None, "last": ranking[-1] if ranking else None,
+            # Committees tied for last share the place: the bulletin names them all.
+            "lasts": [r for r in ranking if r["rank"] == ranking[-1]["rank"]] if ranking else [],
             "date": clock.local_today(current_rules()), "issuer": ISSUER}
 
 
@@ -126,7 +132,8 @@ def talk_notice_context(document) -> dict:
     if talk is None or talk.committee_id != document.committee_id:
         raise ValueError("talk not found for this document")
     return {"talk": talk, "committee": talk.committee.name if talk.committee else "",
-            "target_label": TARGET_LABELS.get(talk.target, ""), "date": clock.local_today(current_rules()), "issuer": ISSUER}
+            "target_label": TARGET_LABELS.get(talk.target, ""), "date": clock.local_today(current_rules()),
+            "issuer": POLICE_ISSUER if talk.target == "police" else ISSUER, "plan_title": PLAN_TITLE}
 
 
 def init_app(app) -> None:

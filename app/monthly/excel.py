@@ -11,7 +11,7 @@ from app.access.export import neutralise
 from app.domain.rules import DEFAULT_RULES
 from app.domain.monthly_table import format_accuracy
 
-TITLE_TEMPLATE = "{year}年{month:02d}月居民区实有人口核查月报表"
+TITLE_TEMPLATE = "{year}年{month}月居民区实有人口核查月报表"  # months as 2026年3月, as in every document
 H_SEQ = "序号"
 H_COMMITTEE = "居委"
 H_GROUP = "总核查人数(每个居委不低于{quota}人)"
@@ -61,7 +61,7 @@ def workbook(table: dict, quota: int = DEFAULT_RULES.monthly_quota_per_committee
     year, month = (int(p) for p in table["month"].split("-"))
     wb = Workbook()
     ws = wb.active
-    ws.title = f"{year}年{month:02d}月"
+    ws.title = f"{year}年{month}月"
     h = headers(quota)
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)

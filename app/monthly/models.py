@@ -9,7 +9,9 @@
 - ``MonthUnlock``: an approved month reopened for one committee, with a reason (audited); closed again later.
 - ``RankingSetting``: office overrides of ``Rules`` fields (weights …) applying to months not yet approved.
 - ``SpotInspection`` (飞行检查), ``CrimeLateEntry`` (−5 each), ``RankingComment``: the office's inputs.
-- ``Talk`` (约谈): one rung of a ladder, with its participants, date, place, reason and outcome.
+- ``Talk`` (约谈): one rung of a ladder, with its participants, date, place, reason and outcome. Talks are
+  recomputed from the year's approved months (service.recompute_ladders); one that no longer holds is kept,
+  marked superseded with the reason, and its notice is withdrawn.
 """
 from __future__ import annotations
 
@@ -39,8 +41,9 @@ TARGETS = (TARGET_COMMITTEE, TARGET_POLICE, TARGET_MEMBER)
 
 
 class VerificationLatest(Model):
-    """The record that counts for (month, committee, person); person_id NULL rows (someone found unregistered)
-    each count once, so they are all here. ``month`` is YYYYMM of the local date ``checked_on``."""
+    """The record that counts for (month, committee, person); someone found unregistered is keyed by the
+    normalised ID number (``found_key``), and a record with neither counts on its own (app/monthly/table.py).
+    ``month`` is YYYYMM of the local date ``checked_on``."""
 
     __tablename__ = "verification_latest"
     __table_args__ = (
@@ -52,6 +55,7 @@ class VerificationLatest(Model):
     month: Mapped[int] = mapped_column(Integer, nullable=False)
     committee_id: Mapped[int] = mapped_column(Integer, nullable=False)
     person_id: Mapped[Optional[int]] = mapped_column(Integer)
+    found_key: Mapped[Optional[str]] = mapped_column(String(32))
     result: Mapped[str] = mapped_column(String(20), nullable=False)
 
 
@@ -187,7 +191,8 @@ class Talk(Model):
 
     __tablename__ = "talk"
     __table_args__ = (
-        UniqueConstraint("year", "month", "target", name="uq_talk_month_target"),
+        # Several talks per month and target: committees tied for last, each of their police officers.
+        Index("ix_talk_year_month_target", "year", "month", "target"),
         Index("ix_talk_committee_year", "committee_id", "year"),
     )
 
@@ -199,6 +204,8 @@ class Talk(Model):
     committee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("committee.id"))
     member_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
     member_name: Mapped[Optional[str]] = mapped_column(String(128))
+    # The community police officer on a police talk (NULL when the committee had no officer on record).
+    police_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
     times_last: Mapped[int] = mapped_column(Integer, nullable=False)  # this year, this one included
     rung: Mapped[int] = mapped_column(Integer, nullable=False)
     rung_code: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -211,8 +218,15 @@ class Talk(Model):
     reason: Mapped[str] = mapped_column(String(500), nullable=False)
     outcome: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    # Set when a later approval, unlock or correction means this talk no longer holds; its notice is withdrawn.
+    superseded_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    superseded_reason: Mapped[Optional[str]] = mapped_column(String(500))
 
     committee: Mapped[Optional[Committee]] = relationship(lazy="joined")
+
+    @property
+    def superseded(self) -> bool:
+        return self.superseded_at is not None
 
     @property
     def month_key(self) -> str:

@@ -11,7 +11,6 @@ import datetime as dt
 from fractions import Fraction
 from typing import Callable, Optional
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select
@@ -21,7 +20,9 @@ from app.audit import record as audit_record
 from app.domain import clock
 from app.domain import ladders as ladder_rules
 from app.domain.monthly_table import MonthlyTable, build_monthly_table, format_accuracy
-from app.domain.ranking import CommitteeMonth, MemberMonth, rank_committees, rank_team_members
+from app.domain.ranking import (
+    CommitteeMonth, MemberMonth, eligible_members, month_has_activity, rank_committees, rank_team_members,
+)
 from app.domain.rules import Rules
 from app.errors import UserFacingError
 from app.extensions import db
@@ -39,7 +40,7 @@ from app.settings import current_rules
 EDITABLE_RULES = (
     "weight_quantity", "weight_accuracy", "weight_timeliness", "weight_spot_inspection",
     "penalty_per_late_crime_lead", "member_weight_quantity", "member_weight_accuracy", "member_monthly_quota",
-    "submission_deadline_day",
+    "submission_deadline_day", "member_min_checks",
 )
 
 
@@ -189,8 +190,9 @@ def committee_ranking(year: int, month: int, table: MonthlyTable, rules: Rules,
 
 
 def member_months(year: int, month: int, rules: Rules) -> list[MemberMonth]:
-    """Each team member's records in the month: checked = records they made; confirmed = those no later record
-    of the same person and committee, by someone else, with another result, overturned."""
+    """The team members the month ranks (``ranking.eligible_members``: team members of a zone with at least
+    ``member_min_checks`` checks; never the office, admins or police): checked = records they made; confirmed =
+    those no later record of the same person and committee, by someone else, with another result, overturned."""
     from app.access.roles import TEAM_MEMBER
 
     vr = sql_table.verification_table()
@@ -208,26 +210,14 @@ def member_months(year: int, month: int, rules: Rules) -> list[MemberMonth]:
         .group_by(vr.c.recorded_by_fk)
     )
     stats = {uid: (int(n), int(bad or 0)) for uid, n, bad in db.session.execute(query)}
-    sm = current_app.appbuilder.sm
-    user_model = sm.user_model
-    role = sm.find_role(TEAM_MEMBER)
-    members = {}
-    if role is not None:
-        for user in db.session.query(user_model).filter(user_model.active.is_(True)).order_by(user_model.id):
-            if role in user.roles:
-                members[user.id] = user
-    for uid in stats:
-        if uid not in members:
-            user = db.session.get(user_model, uid)
-            if user is not None:
-                members[uid] = user
-    result = []
-    for uid in sorted(members):
-        user = members[uid]
+    team = {u.id: u for u in users_with_role(TEAM_MEMBER) if getattr(u, "zone_id", None) is not None}
+    months = []
+    for uid in sorted(team):
+        user = team[uid]
         checked, bad = stats.get(uid, (0, 0))
         name = f"{user.first_name or ''}{user.last_name or ''}".strip() or user.username
-        result.append(MemberMonth(uid, name, checked, checked - bad))
-    return result
+        months.append(MemberMonth(uid, name, checked, checked - bad))
+    return eligible_members(months, team, rules)
 
 
 def member_ranking(year: int, month: int, rules: Rules) -> list[dict]:
@@ -238,6 +228,19 @@ def member_ranking(year: int, month: int, rules: Rules) -> list[dict]:
          "accuracy": round(s.accuracy, 2), "total": round(s.total, 2)}
         for s in rank_team_members(months.values(), rules)
     ]
+
+
+def police_officers() -> dict[str, list]:
+    """{committee id (text, as JSON keys are): [[officer id, name], …]}: kept in the approved snapshot, so the
+    police ladder of an approved month does not move when officers are later reassigned."""
+    from app.access.roles import COMMUNITY_POLICE
+
+    result: dict[str, list] = {}
+    for officer in users_with_role(COMMUNITY_POLICE):
+        name = f"{officer.first_name or ''}{officer.last_name or ''}".strip() or officer.username
+        for committee in officer.committees:
+            result.setdefault(str(committee.id), []).append([officer.id, name])
+    return result
 
 
 def compute_month(year: int, month: int, *, rules: Optional[Rules] = None, direct: bool = False,
@@ -252,6 +255,7 @@ def compute_month(year: int, month: int, *, rules: Optional[Rules] = None, direc
         "under_quota": list(table.under_quota_committees),
         "ranking": committee_ranking(year, month, table, rules, now),
         "members": member_ranking(year, month, rules),
+        "police": police_officers(),
         "rules": rules_dict(rules),
     }
 
@@ -380,10 +384,16 @@ def approve_month(year: int, month: int, user, *, now: Optional[dt.datetime] = N
     close.approved_by = _name(user)[:128]
     for unlock in open_unlocks(year, month):
         unlock.closed_at = utcnow()
-    talks = [] if reapproval else climb_ladders(year, month, data)
+    db.session.flush()
+    cause = (f"{year}年{month}月更正后重新审核，约谈台账按全年已审核月份重新计算" if reapproval
+             else f"{year}年{month}月审核通过，约谈台账按全年已审核月份重新计算")
+    changed = recompute_ladders(year, cause)
+    if not _outcome(month, data).active:
+        _tell_office_no_activity(year, month)
     db.session.commit()
     audit_record("month_reapprove" if reapproval else "month_approve", model="MonthClose", record_id=close.id,
-                 detail=f"{year:04d}-{month:02d} talks={len(talks)}")
+                 detail=f"{year:04d}-{month:02d} talks+{len(changed['created'])} "
+                        f"superseded={len(changed['superseded'])}")
     return close
 
 
@@ -409,6 +419,9 @@ def unlock_month(year: int, month: int, committee_id: int, reason: str, user) ->
     unlock = MonthUnlock(year=year, month=month, committee_id=committee_id, reason=reason[:500],
                          opened_by=_name(user)[:128])
     db.session.add(unlock)
+    # The approved snapshot stays in force until the month is approved again, so this recomputation normally
+    # changes nothing; it brings the ledger in line if it was ever out of step (e.g. talks from before issue 12).
+    recompute_ladders(year, f"{year}年{month}月解锁更正，约谈台账按全年已审核月份重新计算")
     db.session.commit()
     audit_record("month_unlock", model="MonthUnlock", record_id=unlock.id, committee_id=committee_id,
                  detail=f"{year:04d}-{month:02d}: {reason[:400]}")
@@ -448,61 +461,132 @@ def _users_with_role(committee_id: int, role_name: str) -> list:
     return users_with_role(role_name, committee_id=committee_id)
 
 
-def _times_last(year: int, target: str, *, committee_id=None, member_user_id=None, before_month: int) -> int:
-    query = db.session.query(func.count(Talk.id)).filter(Talk.year == year, Talk.target == target,
-                                                         Talk.month < before_month)
-    if committee_id is not None:
-        query = query.filter(Talk.committee_id == committee_id)
-    if member_user_id is not None:
-        query = query.filter(Talk.member_user_id == member_user_id)
-    return int(query.scalar() or 0)
-
-
 def _names(users) -> str:
     return "、".join(f"{u.first_name or ''}{u.last_name or ''}".strip() or u.username for u in users if u)
 
 
-def climb_ladders(year: int, month: int, data: dict) -> list[Talk]:
-    """At approval: the last-placed committee, its community police and the last-placed team member each get
-    the next rung of their ladder for the calendar year, as a Talk (date and place to be filled in)."""
-    from app.access.roles import COMMITTEE_DIRECTOR, COMMUNITY_POLICE, SOCIAL_WORKER
+def committee_label(name: str) -> str:
+    """"钢五" → "钢五居民区" (a name that already says 居民区 is left alone)."""
+    return name if name.endswith("居民区") else f"{name}居民区"
 
-    talks = []
-    ranking = data["ranking"]
-    if ranking:
-        last = max(ranking, key=lambda r: r["rank"])
-        cid = last["committee_id"]
-        times = _times_last(year, TARGET_COMMITTEE, committee_id=cid, before_month=month) + 1
-        rung = ladder_rules.committee_rung(times)
-        reason = (f"{year}年{month}月居民区实有人口服务管理工作排名末位（第{last['rank']}名，"
-                  f"{last['points']['total']}分），本年度第{times}次排名末位")
-        to_role = {1: SOCIAL_WORKER, 2: COMMITTEE_DIRECTOR}.get(rung.number)
-        named = _names(_users_with_role(cid, to_role)) if to_role else ""
-        talks.append(Talk(year=year, month=month, target=TARGET_COMMITTEE, committee_id=cid, times_last=times,
-                          rung=rung.number, rung_code=rung.code, kind=rung.kind, who_talks=rung.who_talks,
-                          to_whom=f"{last['committee']}居民区{rung.to_whom}" + (f"（{named}）" if named else ""),
-                          participants=rung.who_talks, reason=reason))
-        police_times = _times_last(year, TARGET_POLICE, committee_id=cid, before_month=month) + 1
-        prung = ladder_rules.police_rung(police_times)
-        police = _names(_users_with_role(cid, COMMUNITY_POLICE))
-        talks.append(Talk(year=year, month=month, target=TARGET_POLICE, committee_id=cid, times_last=police_times,
-                          rung=prung.number, rung_code=prung.code, kind=prung.kind, who_talks=prung.who_talks,
-                          to_whom=f"{last['committee']}居民区{prung.to_whom}" + (f"（{police}）" if police else ""),
-                          participants=prung.who_talks, reason=reason))
+
+def _outcome(month: int, data: dict) -> ladder_rules.MonthOutcome:
+    """What an approved month's snapshot says about who was last (snapshots approved before the police were
+    stored in them fall back to today's assignment)."""
+    ranking = data.get("ranking") or []
+    active = month_has_activity(
+        CommitteeMonth.from_counts(r["seq"], r["committee"], r["checked"], r["correct"], r["changes_total"],
+                                   r["changes_on_time"]) for r in ranking)
+    worst = max((r["rank"] for r in ranking), default=None)
+    last = tuple(r["committee_id"] for r in ranking if r["rank"] == worst)
+    police_map = data.get("police")
+    if police_map is None:
+        police_map = police_officers()
+    police = {cid: tuple(o[0] for o in police_map.get(str(cid), [])) for cid in last}
     members = data.get("members") or []
-    if members:
-        last_member = max(members, key=lambda r: r["rank"])
-        uid = last_member["member_id"]
-        times = _times_last(year, TARGET_MEMBER, member_user_id=uid, before_month=month) + 1
-        mrung = ladder_rules.team_member_rung(times)
-        talks.append(Talk(year=year, month=month, target=TARGET_MEMBER, member_user_id=uid,
-                          member_name=last_member["name"][:128], times_last=times, rung=mrung.number,
-                          rung_code=mrung.code, kind=mrung.kind, who_talks=mrung.who_talks,
-                          to_whom=f"{mrung.to_whom}{last_member['name']}", participants=mrung.who_talks,
-                          reason=(f"{year}年{month}月综合协管队员绩效排名末位（{last_member['total']}分），"
-                                  f"本年度第{times}次")))
-    db.session.add_all(talks)
-    return talks
+    worst_member = max((m["rank"] for m in members), default=None)
+    last_members = tuple(m["member_id"] for m in members if m["rank"] == worst_member)
+    return ladder_rules.MonthOutcome(month, active, last, police, last_members)
+
+
+def _talk_key(talk: Talk) -> tuple:
+    if talk.target == TARGET_COMMITTEE:
+        subject = talk.committee_id
+    elif talk.target == TARGET_POLICE:
+        subject = talk.police_user_id if talk.police_user_id is not None else ("committee", talk.committee_id)
+    else:
+        subject = talk.member_user_id
+    return (talk.month, talk.target, subject, talk.times_last, talk.rung_code)
+
+
+def _talk_for(year: int, step: ladder_rules.LadderStep, data: dict) -> Talk:
+    """The Talk row a ladder step calls for, worded for print (Chinese, the plan's words)."""
+    from app.access.roles import COMMITTEE_DIRECTOR, SOCIAL_WORKER
+
+    rung, month = step.rung, step.month
+    common = dict(year=year, month=month, target=step.target, times_last=step.times, rung=rung.number,
+                  rung_code=rung.code, kind=rung.kind, who_talks=rung.who_talks, participants=rung.who_talks)
+    nth = f"年度内第{step.times}次末位"
+    if step.target == TARGET_MEMBER:
+        row = next(m for m in data["members"] if m["member_id"] == step.subject)
+        return Talk(**common, member_user_id=row["member_id"], member_name=row["name"][:128],
+                    to_whom=f"{rung.to_whom}{row['name']}"[:128],
+                    reason=f"{year}年{month}月综合协管队员月度绩效考核排名末位（{row['total']}分），{nth}")
+    rows = {r["committee_id"]: r for r in data["ranking"]}
+    labels = "、".join(committee_label(rows[c]["committee"]) for c in step.committees)
+    shared = "并列" if sum(1 for r in data["ranking"] if r["rank"] == rows[step.committees[0]]["rank"]) > 1 else ""
+    standing = "；".join(f"{committee_label(rows[c]['committee'])}{shared}第{rows[c]['rank']}名，"
+                        f"{rows[c]['points']['total']}分" for c in step.committees)
+    reason = f"{year}年{month}月居民区人口服务和管理工作月度排名末位（{standing}），{nth}"
+    if step.target == TARGET_COMMITTEE:
+        cid = step.subject
+        to_role = {1: SOCIAL_WORKER, 2: COMMITTEE_DIRECTOR}.get(rung.number)
+        named = _names(users_with_role(to_role, committee_id=cid)) if to_role else ""
+        return Talk(**common, committee_id=cid, reason=reason[:500],
+                    to_whom=(f"{labels}{rung.to_whom}" + (f"（{named}）" if named else ""))[:128])
+    officer = step.subject if not isinstance(step.subject, tuple) else None
+    names = {o[0]: o[1] for c in step.committees for o in (data.get("police") or {}).get(str(c), [])}
+    named = names.get(officer, "")
+    return Talk(**common, committee_id=step.committees[0], police_user_id=officer, reason=reason[:500],
+                to_whom=(f"{labels}{rung.to_whom}" + (f"（{named}）" if named else ""))[:128])
+
+
+def talk_issued(talk: Talk) -> None:
+    """The one place a talk comes into force (after flush, so it has an id): its people are told."""
+    from app.notifications.service import notify_talks
+
+    notify_talks([talk])
+
+
+def talk_withdrawn(talk: Talk) -> None:
+    """The one place a talk is superseded and its notice withdrawn: its people are told of the withdrawal."""
+    from app.notifications.service import notify_talks
+
+    notify_talks([talk], withdrawn=True)
+
+
+def recompute_ladders(year: int, cause: str) -> dict[str, list[Talk]]:
+    """Make the year's talks what its approved months call for (ladders.year_ladders), whatever the order in
+    which the months were approved. A talk that still holds is kept as it is (its date, place and outcome stay);
+    one that no longer holds is kept, marked superseded with ``cause``, and its notice withdrawn; a new one is
+    created. Returns {"created": [...], "superseded": [...]}. Does not commit."""
+    closes = (db.session.query(MonthClose)
+              .filter(MonthClose.year == year, MonthClose.state == STATE_APPROVED,
+                      MonthClose.snapshot_json.isnot(None))
+              .order_by(MonthClose.month).all())
+    snapshots = {c.month: c.snapshot for c in closes}
+    steps = ladder_rules.year_ladders(_outcome(m, data) for m, data in snapshots.items())
+    wanted = {step.key: step for step in steps}
+    kept: set[tuple] = set()
+    superseded = []
+    now = utcnow()
+    for talk in (db.session.query(Talk).filter(Talk.year == year, Talk.superseded_at.is_(None))
+                 .order_by(Talk.month, Talk.id)):
+        key = _talk_key(talk)
+        if key in wanted and key not in kept:
+            kept.add(key)
+            continue
+        talk.superseded_at, talk.superseded_reason = now, cause[:500]
+        superseded.append(talk)
+    created = [_talk_for(year, step, snapshots[step.month]) for step in steps if step.key not in kept]
+    db.session.add_all(created)
+    db.session.flush()
+    for talk in superseded:
+        talk_withdrawn(talk)
+    for talk in created:
+        talk_issued(talk)
+    return {"created": created, "superseded": superseded}
+
+
+def _tell_office_no_activity(year: int, month: int) -> int:
+    """A month with nothing checked and nothing changed creates no talk: the office is told instead."""
+    from app.access.roles import STREET_OFFICE
+
+    text = _("%(month)s/%(year)s: nothing was checked and nothing changed in the month, so its ranking names "
+             "no one last and no talk was created. Please check that the month's work was recorded.",
+             year=year, month=month)
+    return sum(1 for user in users_with_role(STREET_OFFICE)
+               if notify(user.id, text, f"/monthly/month/{year:04d}-{month:02d}", once=True))
 
 
 def ladder_history(year: int, user=None) -> list[dict]:
@@ -511,7 +595,7 @@ def ladder_history(year: int, user=None) -> list[dict]:
 
     visible = scoping.visible_committee_ids(user) if user is not None else None  # None: street-wide (tasks)
     talks = (db.session.query(Talk).filter(Talk.year == year, Talk.committee_id.isnot(None))
-             .order_by(Talk.month, Talk.id).all())
+             .order_by(Talk.month, Talk.superseded_at.isnot(None), Talk.id).all())
     by_committee: dict[int, list[Talk]] = {}
     for talk in talks:
         by_committee.setdefault(talk.committee_id, []).append(talk)
@@ -519,8 +603,12 @@ def ladder_history(year: int, user=None) -> list[dict]:
             if visible is None or c.id in visible]
 
 
-def month_talks(year: int, month: int) -> list[Talk]:
-    return db.session.query(Talk).filter_by(year=year, month=month).order_by(Talk.id).all()
+def month_talks(year: int, month: int, *, include_superseded: bool = False) -> list[Talk]:
+    """The month's talks in force (bulletins print these); with include_superseded, the withdrawn ones too."""
+    query = db.session.query(Talk).filter_by(year=year, month=month)
+    if not include_superseded:
+        query = query.filter(Talk.superseded_at.is_(None))
+    return query.order_by(Talk.id).all()
 
 
 # --------------------------------------------------------------------------------------------------------------

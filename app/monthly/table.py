@@ -1,9 +1,12 @@
 """The monthly table's numbers (附件2) from ``verification_record``, for any month, in SQL.
 
-Counting rule (DOMAIN.md default, reference: app.domain.monthly_table.latest_result_per_person): a person counts
-at most once per committee per month, with the month's latest result (latest ``checked_on``, then
-``checked_at``, then record id); a record with no person (someone found unregistered) counts once on its own;
-cross checks are left out of the table and reported apart with the same rule.
+Counting rule (DOMAIN.md default, reference: app.domain.monthly_table.latest_result_per_person), the one rule
+for the table, the ranking and the coverage page (app.verification.service.monthly_counts reads it from here): a
+person counts at most once per committee per month, with the month's latest result (latest ``checked_on``, then
+``checked_at``, then record id). The person is the registered person (``person_id``) or, for someone found
+unregistered, the normalised ID number (``found_key``: trimmed, upper case), so one unregistered person found
+twice counts once; a record with neither counts on its own. Cross checks are left out and reported apart with
+the same rule.
 
 Two ways to the same numbers:
 - ``counts_direct``: a window function over the month's records (ROW_NUMBER per committee and person). Always
@@ -20,7 +23,7 @@ import datetime as dt
 import re
 from typing import Iterable, Optional
 
-from sqlalchemy import Table, and_, delete, func, insert, literal, select
+from sqlalchemy import Table, and_, case, delete, func, insert, literal, select
 from sqlalchemy.engine import Connection
 
 from app.domain.monthly_table import CORRECT, SHOULD_CANCEL, SHOULD_REGISTER, CommitteeCounts
@@ -77,17 +80,29 @@ def latest_table() -> Table:
     return VerificationLatest.__table__
 
 
+def found_key(vr: Table):
+    """The normalised ID number of someone found unregistered (NULL for a registered person or no number)."""
+    number = func.upper(func.trim(vr.c.found_id_number))
+    return case((and_(vr.c.person_id.is_(None), func.coalesce(number, "") != ""), number), else_=None)
+
+
+def _person_key(vr: Table):
+    """Who a record is about, for counting once: (person_id, found_key, own id when neither is known)."""
+    solo = case((and_(vr.c.person_id.is_(None), found_key(vr).is_(None)), vr.c.id), else_=None)
+    return (vr.c.person_id, found_key(vr), solo)
+
+
 def _ranked(vr: Table, year: int, month: int, *, cross: bool = False):
-    """The month's records numbered per (committee, person), latest first; no-person rows are their own group."""
+    """The month's records numbered per (committee, person), latest first (see _person_key)."""
     first, last = month_bounds(year, month)
     kind_filter = vr.c.kind.in_(CROSS_KINDS) if cross else vr.c.kind.notin_(CROSS_KINDS)
-    person_key = func.coalesce(vr.c.person_id, -vr.c.id)
     rn = func.row_number().over(
-        partition_by=(vr.c.committee_id, person_key),
+        partition_by=(vr.c.committee_id, *_person_key(vr)),
         order_by=(vr.c.checked_on.desc(), vr.c.checked_at.desc(), vr.c.id.desc()),
     )
     return (
-        select(vr.c.id, vr.c.committee_id, vr.c.person_id, vr.c.result, rn.label("rn"))
+        select(vr.c.id, vr.c.committee_id, vr.c.person_id, found_key(vr).label("found_key"), vr.c.result,
+               rn.label("rn"))
         .where(vr.c.checked_on >= first, vr.c.checked_on <= last, kind_filter)
         .subquery("ranked")
     )
@@ -135,9 +150,10 @@ def rebuild_latest(conn: Connection, year: int, month: int, *, vr: Optional[Tabl
     number = month_number(year, month)
     conn.execute(delete(latest).where(latest.c.month == number))
     ranked = _ranked(vr, year, month)
-    source = select(ranked.c.id, literal(number), ranked.c.committee_id, ranked.c.person_id, ranked.c.result) \
-        .where(ranked.c.rn == 1)
-    conn.execute(insert(latest).from_select(["record_id", "month", "committee_id", "person_id", "result"], source))
+    source = select(ranked.c.id, literal(number), ranked.c.committee_id, ranked.c.person_id, ranked.c.found_key,
+                    ranked.c.result).where(ranked.c.rn == 1)
+    conn.execute(insert(latest).from_select(
+        ["record_id", "month", "committee_id", "person_id", "found_key", "result"], source))
     return conn.execute(select(func.count()).select_from(latest).where(latest.c.month == number)).scalar() or 0
 
 
@@ -168,16 +184,38 @@ def refresh_keys(conn: Connection, record_ids: Iterable[int], person_keys: Itera
     latest = latest if latest is not None else latest_table()
     ids = sorted(set(record_ids))
     if ids:
+        # Unregistered persons (by ID number) these records were or are about: their latest row is recomputed.
+        found_groups = set(conn.execute(select(latest.c.month, latest.c.committee_id, latest.c.found_key).where(
+            latest.c.record_id.in_(ids), latest.c.found_key.isnot(None))).all())
+        now_found = select(vr.c.checked_on, vr.c.committee_id, found_key(vr)).where(
+            vr.c.id.in_(ids), found_key(vr).isnot(None), vr.c.kind.notin_(CROSS_KINDS))
+        for day, committee_id, key in conn.execute(now_found):
+            if isinstance(day, str):
+                day = dt.date.fromisoformat(day)
+            found_groups.add((month_number(day.year, day.month), committee_id, key))
         conn.execute(delete(latest).where(latest.c.record_id.in_(ids)))
-        # Records without a person count on their own: re-add the ones that still exist and count.
+        # Records with neither a person nor an ID number count on their own: re-add the ones that still count.
         for year, month in {(y, m) for y, m in _months_of(conn, vr, ids)}:
             first, last = month_bounds(year, month)
             source = select(vr.c.id, literal(month_number(year, month)), vr.c.committee_id, vr.c.person_id,
                             vr.c.result).where(
-                vr.c.id.in_(ids), vr.c.person_id.is_(None), vr.c.kind.notin_(CROSS_KINDS),
-                vr.c.checked_on >= first, vr.c.checked_on <= last)
+                vr.c.id.in_(ids), vr.c.person_id.is_(None), found_key(vr).is_(None),
+                vr.c.kind.notin_(CROSS_KINDS), vr.c.checked_on >= first, vr.c.checked_on <= last)
             conn.execute(insert(latest).from_select(
                 ["record_id", "month", "committee_id", "person_id", "result"], source))
+        for number, committee_id, key in sorted(found_groups):
+            conn.execute(delete(latest).where(latest.c.month == number, latest.c.committee_id == committee_id,
+                                              latest.c.found_key == key))
+            first, last = month_bounds(number // 100, number % 100)
+            source = (
+                select(vr.c.id, literal(number), vr.c.committee_id, vr.c.person_id, found_key(vr), vr.c.result)
+                .where(vr.c.committee_id == committee_id, found_key(vr) == key, vr.c.kind.notin_(CROSS_KINDS),
+                       vr.c.checked_on >= first, vr.c.checked_on <= last)
+                .order_by(vr.c.checked_on.desc(), vr.c.checked_at.desc(), vr.c.id.desc())
+                .limit(1)
+            )
+            conn.execute(insert(latest).from_select(
+                ["record_id", "month", "committee_id", "person_id", "found_key", "result"], source))
     for year, month, committee_id, person_id in sorted({k for k in person_keys if None not in k}):
         number = month_number(year, month)
         conn.execute(delete(latest).where(and_(latest.c.month == number, latest.c.committee_id == committee_id,

@@ -12,6 +12,7 @@ import io
 
 from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.widgets import ListWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,6 +20,7 @@ from wtforms.validators import NumberRange
 
 from app.errors import UserFacingError
 from app.extensions import db
+from app.inputs import id_or_none, int_or_default, is_whole_number
 from app.monthly import excel, service
 from app.monthly.models import (
     STATE_APPROVED, TARGETS, CrimeLateEntry, RankingComment, SpotInspection, Talk,
@@ -43,6 +45,7 @@ SETTING_LABELS = {
     "member_weight_accuracy": _l("Team member weight: accuracy"),
     "member_monthly_quota": _l("Team member monthly quota"),
     "submission_deadline_day": _l("Submission deadline (day of next month)"),
+    "member_min_checks": _l("Team member: fewest checks in a month to be ranked"),
 }
 
 
@@ -134,13 +137,15 @@ class MonthlyCloseView(BaseView):
             document = documents.request_document(kind, None, g.user, params=params)
         except documents.DocumentRefused:
             abort(403)
-        return redirect(url_for("DocumentView.status", pk=document.id))
+        # The document's page shows its state and offers the download when done (the status URL is JSON).
+        flash(_("The document has been requested; it will be ready shortly."), "info")
+        return redirect(url_for("DocumentView.show", pk=document.id))
 
     @expose("/month/<ym>/submit", methods=["POST"])
     @has_access
     def submit(self, ym):
         year, month = _month_or_400(ym)
-        zone_id = request.form.get("zone", type=int) or getattr(g.user, "zone_id", None)
+        zone_id = request.form.get("zone", type=id_or_none) or getattr(g.user, "zone_id", None)
         if zone_id is None:
             abort(400, description=_("Choose a zone."))
         try:
@@ -169,7 +174,7 @@ class MonthlyCloseView(BaseView):
         from app.models import Committee
 
         year, month = _month_or_400(ym)
-        committee_id = request.form.get("committee", type=int)
+        committee_id = request.form.get("committee", type=id_or_none)
         if committee_id is None or db.session.get(Committee, committee_id) is None:
             abort(400, description=_("Choose a committee."))
         try:
@@ -183,7 +188,7 @@ class MonthlyCloseView(BaseView):
     @expose("/ladders")
     @has_access
     def ladders(self):
-        year = request.args.get("year", type=int) or service.local_today().year
+        year = request.args.get("year", type=int_or_default) or service.local_today().year
         if not 2000 <= year <= 2100:
             abort(400, description=_("Unknown year."))
         return self.render_template("monthly/ladders.html", year=year, history=service.ladder_history(year, g.user),
@@ -215,10 +220,9 @@ class RankingSettingsView(BaseView):
             raw = (request.form.get(name) or "").strip()
             if raw == "":
                 continue
-            try:
-                values[name] = int(raw)
-            except ValueError:
+            if not is_whole_number(raw):
                 abort(400, description=_("Settings are whole numbers."))
+            values[name] = int(raw)
         try:
             service.save_settings(values, g.user.username)
             flash(_("Saved. Months not yet approved use the new settings; approved months keep theirs."), "success")
@@ -273,6 +277,10 @@ class RankingCommentView(PortalModelView):
     validators_columns = {"month": [NumberRange(1, 12)], "year": [NumberRange(2000, 2100)]}
 
 
+class TalkListWidget(ListWidget):
+    template = "monthly/talk_list_widget.html"
+
+
 class TalkView(PortalModelView):
     """Talks are made by approval; the office fills in participants, date, place and the outcome."""
 
@@ -284,9 +292,11 @@ class TalkView(PortalModelView):
     list_title = _l("Talks")
     show_title = _l("Talk")
     edit_title = _l("Talk")
-    list_columns = ["month_key", "target_label", "committee", "rung", "kind", "to_whom", "talk_date", "place"]
-    show_columns = ["month_key", "target_label", "committee", "member_name", "times_last", "rung", "kind",
-                    "who_talks", "to_whom", "participants", "talk_date", "place", "reason", "outcome"]
+    list_columns = ["month_key", "target_label", "committee", "times_last", "kind", "to_whom", "talk_date", "place",
+                    "superseded_at"]
+    show_columns = ["month_key", "target_label", "committee", "member_name", "times_last", "kind",
+                    "who_talks", "to_whom", "participants", "talk_date", "place", "reason", "outcome",
+                    "superseded_at", "superseded_reason"]
     edit_columns = ["participants", "talk_date", "place", "outcome"]
     add_columns = edit_columns
     base_order = ("id", "desc")
@@ -294,8 +304,12 @@ class TalkView(PortalModelView):
                      "member_name": _l("Team member"), "times_last": _l("Times last this year"), "rung": _l("Rung"),
                      "kind": _l("Kind"), "who_talks": _l("Who talks"), "to_whom": _l("To whom"),
                      "participants": _l("Participants"), "talk_date": _l("Date"), "place": _l("Place"),
-                     "reason": _l("Reason"), "outcome": _l("Follow-up and outcome")}
+                     "reason": _l("Reason"), "outcome": _l("Follow-up and outcome"),
+                     "superseded_at": _l("Withdrawn on"), "superseded_reason": _l("Why withdrawn")}
     formatters_columns = {}
+    # No 新增 on the list; the show page has the notice button (issue 13 item 6).
+    list_widget = TalkListWidget
+    show_template = "monthly/talk_show.html"
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
@@ -315,7 +329,9 @@ class TalkView(PortalModelView):
                                                   params={"talk_id": talk.id})
         except documents.DocumentRefused:
             abort(403)
-        return redirect(url_for("DocumentView.status", pk=document.id))
+        # The document's page shows its state and offers the download when done (the status URL is JSON).
+        flash(_("The document has been requested; it will be ready shortly."), "info")
+        return redirect(url_for("DocumentView.show", pk=document.id))
 
 
 def _target_label(self) -> str:

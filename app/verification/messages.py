@@ -21,7 +21,8 @@ KIND_LABELS = {MONTHLY_CHECK: _l("Monthly check"), CROSS_CHECK: _l("Cross check"
 SHIFT_LABELS = {"day": _l("Day group"), "night": _l("Night group")}
 DECLARATION_LABELS = {"pending": _l("Waiting"), "matched": _l("Matches the register"),
                       "cancel_case": _l("Cancellation case opened"),
-                      "register_case": _l("Registration case opened")}
+                      "register_case": _l("Registration case opened"),
+                      "forwarded": _l("Registered in another residential committee: sent to its workstation")}
 
 
 def refusal(exc) -> str:

@@ -181,8 +181,11 @@ DECLARATION_PENDING = "pending"
 DECLARATION_MATCHED = "matched"
 DECLARATION_CANCEL_CASE = "cancel_case"
 DECLARATION_REGISTER_CASE = "register_case"
+# The declared number is registered in a committee the processing worker does not see: the declaration went to
+# that committee's workstation (a new row, forwarded_from_id pointing here) and nothing else was read.
+DECLARATION_FORWARDED = "forwarded"
 DECLARATION_STATUSES = (DECLARATION_PENDING, DECLARATION_MATCHED, DECLARATION_CANCEL_CASE,
-                        DECLARATION_REGISTER_CASE)
+                        DECLARATION_REGISTER_CASE, DECLARATION_FORWARDED)
 
 
 class SelfDeclaration(Model):
@@ -212,6 +215,7 @@ class SelfDeclaration(Model):
     processed_by_fk: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
     verification_record_id: Mapped[Optional[int]] = mapped_column(ForeignKey("verification_record.id"))
     change_case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("change_case.id"))
+    forwarded_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("self_declaration.id"))
 
     committee = relationship("Committee", lazy="joined")
     house = relationship("House", lazy="select")

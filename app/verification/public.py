@@ -8,7 +8,6 @@ Redis in production).
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 
@@ -20,6 +19,7 @@ from sqlalchemy import select
 from app.domain.idnumber import InvalidIdNumber
 from app.errors import id_number_message
 from app.extensions import db
+from app.inputs import id_or_none, parse_date
 from app.verification import messages, service
 
 
@@ -65,15 +65,12 @@ class PublicDeclareView(BaseView):
         error, done, status = None, False, 200
         if request.method == "POST":
             try:
-                move_in = dt.date.fromisoformat(values["move_in_date"]) if values["move_in_date"] else None
+                move_in = parse_date(values["move_in_date"]) if values["move_in_date"] else None
             except ValueError:
                 move_in = None
                 error, status = _("The move-in date is not valid."), 400
             if error is None:
-                try:
-                    house_id = int(values["house"]) if values["house"] else None
-                except ValueError:
-                    house_id = None
+                house_id = id_or_none(values["house"])  # the one id converter: 10**20 is no house
                 try:
                     service.declare(committee, house_id=house_id, address=values["address"], name=values["name"],
                                     id_number=values["id_number"], move_in_date=move_in)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from flask import current_app
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import scoping
@@ -34,6 +34,7 @@ from app.extensions import db
 from app.settings import current_rules
 from app.verification.models import (
     DECLARATION_CANCEL_CASE,
+    DECLARATION_FORWARDED,
     DECLARATION_MATCHED,
     DECLARATION_PENDING,
     DECLARATION_REGISTER_CASE,
@@ -420,20 +421,14 @@ def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
 
 
 def monthly_counts(year: int, month: int, committee_ids=None) -> dict[int, int]:
-    """Persons checked this month per committee under the monthly table's counting rule: a person counts once per
-    committee per month, every kind counts except cross checks (DOMAIN.md)."""
-    first, nxt = month_bounds(year, month)
-    where = [VerificationRecord.checked_on >= first, VerificationRecord.checked_on < nxt,
-             VerificationRecord.kind != CROSS_CHECK]
-    if committee_ids is not None:
-        where.append(VerificationRecord.committee_id.in_(sorted(committee_ids) or [-1]))
-    counts: dict[int, int] = {}
-    for column in (VerificationRecord.person_id, VerificationRecord.found_id_number):
-        for committee_id, n in db.session.execute(
-                select(VerificationRecord.committee_id, func.count(distinct(column))).where(*where)
-                .group_by(VerificationRecord.committee_id)):
-            counts[committee_id] = counts.get(committee_id, 0) + int(n)
-    return counts
+    """Persons checked this month per committee under the monthly table's counting rule, which lives in one place
+    (app.monthly.table): a person once per committee per month, keyed by person or normalised ID number, every
+    kind counting except cross checks (DOMAIN.md)."""
+    from app.monthly.table import counts_direct
+
+    wanted = None if committee_ids is None else set(committee_ids)
+    return {cid: c.total for cid, c in counts_direct(db.session.connection(), year, month).items()
+            if c.total and (wanted is None or cid in wanted)}
 
 
 def coverage(year: int, committee_ids=None, *, today: dt.date | None = None) -> list[dict]:
@@ -526,6 +521,9 @@ def assign_cross_check(actor, member_id: int, committee_id: int, year: int, mont
     row = CrossCheckAssignment(user_id=member.id, committee_id=committee.id, year=year, month=month,
                                assigned_by_fk=getattr(actor, "id", None))
     db.session.add(row)
+    from app.notifications.service import notify_cross_check
+
+    notify_cross_check(row)  # the member learns of the assignment (issue 13)
     return row
 
 
@@ -637,7 +635,12 @@ def _check_against_register(user, *, committee_id, house_id, name, id_number, ki
     committee = db.session.get(Committee, committee_id)
     team = team or Team()
     source = "self_declaration" if kind == SELF_DECLARED_CHECK else "window"
-    person = db.session.query(Person).filter(Person.id_number == id_number).one_or_none()
+    # Through the worker's scope only: a number registered in another committee is never read here (the caller
+    # forwards it first); a person of no committee counts as not registered.
+    match = scoping.find_by_natural_key(Person, Person.id_number, id_number, user)
+    if match.elsewhere and match.committee_id is not None:
+        raise VerificationRefused("out_of_scope")
+    person = match.row
     residence = None
     if person is not None:
         residence = (db.session.query(Residence)
@@ -646,13 +649,13 @@ def _check_against_register(user, *, committee_id, house_id, name, id_number, ki
         result, case = CORRECT, None
     elif person is not None and residence is not None:
         result = SHOULD_CANCEL
-        actor = user if scoping.can_see_committee(residence.committee_id, user) else None
+        if not scoping.can_see_committee(residence.committee_id, user):
+            raise VerificationRefused("out_of_scope")  # never a case in a committee the worker does not see
         from app.changes import service as changes
 
         with db.session.begin_nested():
-            case = changes.open_case(residence.committee_id, residence.house_id, "move_out", actor=actor,
-                                     source="self_declaration" if actor is None else source, person_id=person.id,
-                                     note=_case_note(kind))
+            case = changes.open_case(residence.committee_id, residence.house_id, "move_out", actor=user,
+                                     source=source, person_id=person.id, note=_case_note(kind))
     else:
         result = SHOULD_REGISTER
         case = _open_case(committee_id, house_id, "move_in", actor=user, source=source,
@@ -671,14 +674,50 @@ def _check_against_register(user, *, committee_id, house_id, name, id_number, ki
     return result, record, case
 
 
+def _forward_declaration(user, declaration: SelfDeclaration, committee_id: int) -> SelfDeclaration:
+    """The declaration goes to the workstation of the committee where the number is registered: a new pending
+    row there (the resident's own words: name, number, the address he declared), nothing read or recorded here.
+    That committee's social workers are told."""
+    from app.access.roles import SOCIAL_WORKER
+    from app.access.users import users_with_role
+    from app.audit import recorder
+    from app.changes.service import notify
+
+    copy = SelfDeclaration(committee_id=committee_id, house_id=None, address=declaration.address,
+                           # its own key: a forwarded row does not count against the declaring address's daily cap
+                           address_key=f"forwarded:{declaration.id}", name=declaration.name,
+                           id_number=declaration.id_number, move_in_date=declaration.move_in_date,
+                           forwarded_from_id=declaration.id)
+    db.session.add(copy)
+    db.session.flush()
+    declaration.status = DECLARATION_FORWARDED
+    declaration.processed_at = utcnow()
+    declaration.processed_by_fk = user.id
+    for worker in users_with_role(SOCIAL_WORKER, committee_id=committee_id):
+        notify(worker.id, f"居民自主申报 #{copy.id} 已转至本居民区工作站（申报人户籍登记在本居民区）",
+               "/verification/workstation/declarations")
+    recorder.record("declaration_forwarded", model="SelfDeclaration", record_id=declaration.id,
+                    committee_id=declaration.committee_id, detail=f"to=#{copy.id}", commit=False)
+    return copy
+
+
 def process_declaration(user, declaration: SelfDeclaration) -> SelfDeclaration:
-    """Check one queued self-declaration against the register (see _check_against_register)."""
+    """Check one queued self-declaration against the register (see _check_against_register). A number
+    registered in another committee is forwarded to that committee's workstation (status "forwarded")."""
     if declaration.status != DECLARATION_PENDING:
         raise VerificationRefused("already_processed")
     if not scoping.can_see_committee(declaration.committee_id, user):
         raise VerificationRefused("out_of_scope")
+    from app.models import Person
+
+    match = scoping.find_by_natural_key(Person, Person.id_number, declaration.id_number, user)
+    if match.elsewhere and match.committee_id is not None:
+        _forward_declaration(user, declaration, match.committee_id)
+        return declaration
+    # A forwarded declaration's house (if any) belongs to the declaring committee: it is not this one's to record.
     result, record, case = _check_against_register(
-        user, committee_id=declaration.committee_id, house_id=declaration.house_id, name=declaration.name,
+        user, committee_id=declaration.committee_id,
+        house_id=declaration.house_id if declaration.forwarded_from_id is None else None, name=declaration.name,
         id_number=declaration.id_number, kind=SELF_DECLARED_CHECK)
     declaration.status = {CORRECT: DECLARATION_MATCHED, SHOULD_CANCEL: DECLARATION_CANCEL_CASE,
                           SHOULD_REGISTER: DECLARATION_REGISTER_CASE}[result]
@@ -719,7 +758,7 @@ def import_window_csv(user, committee_id: int, data: bytes) -> ImportResult:
     seen: set[str] = set(db.session.scalars(select(WindowApplicant.id_number).where(
         WindowApplicant.committee_id == committee_id, WindowApplicant.status == WINDOW_PENDING)))
     houses = dict(db.session.execute(select(House.address, House.id).where(House.committee_id == committee_id)).all())
-    for line_no, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+    for line_no, row in _csv_rows(text, result):
         cells = [c.strip() for c in row]
         if not any(cells):
             continue
@@ -748,6 +787,25 @@ def import_window_csv(user, committee_id: int, data: bytes) -> ImportResult:
                                        id_number=info.number, address=address, imported_by_fk=user.id))
         result.added += 1
     return result
+
+
+def _csv_rows(text: str, result: ImportResult):
+    """(line number, cells) of a CSV text. A row csv cannot read (a field over csv's limit, 131,072 characters; a NUL
+    byte) ends the reading with a message for that line; the rows before it stand, like any other bad line."""
+    from flask_babel import gettext as _
+
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            result.errors.append((reader.line_num, _("This line cannot be read (a field longer than %(max)s "
+                                                     "characters, or a control character); the rest of the file "
+                                                     "was not read.", max=csv.field_size_limit())))
+            return
+        yield reader.line_num, row
 
 
 def add_window_applicant(user, committee_id: int, name: str, id_number: str, address: str) -> WindowApplicant:

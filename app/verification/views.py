@@ -21,6 +21,7 @@ from app.domain.idnumber import InvalidIdNumber, mask_id_number
 from app.domain.monthly_table import MONTHLY_CHECK
 from app.errors import id_number_message
 from app.extensions import db
+from app.inputs import int_or_default
 from app.verification import messages, service
 from app.verification.models import (
     DECLARATION_PENDING,
@@ -48,10 +49,17 @@ def _can(verb: str) -> bool:
 
 
 def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
+    # The one converter (app/inputs.py): 10**20 is "not given", not an id that breaks every later request.
+    return int_or_default(value, default)
+
+
+def _user_id(raw):
+    # A user id that is given but is no id (10**20, "abc") names nobody: -1, which check_team refuses in Chinese,
+    # rather than None, which would silently drop the officer the user typed.
+    if raw in (None, ""):
+        return None
+    value = _int(raw)
+    return -1 if value is None else value
 
 
 def _wants_json() -> bool:
@@ -126,8 +134,8 @@ class SweepView(BaseView):
 
         team = {
             "shift": request.form.get("shift") if request.form.get("shift") in SHIFTS else None,
-            "police": _int(request.form.get("police")),
-            "members": [i for i in (_int(x) for x in request.form.getlist("members")) if i][:20],
+            "police": _user_id(request.form.get("police")),
+            "members": [i for i in (_user_id(x) for x in request.form.getlist("members")) if i][:20],
             "pda": request.form.get("pda") == "1",
         }
         back = _int(request.form.get("committee"))

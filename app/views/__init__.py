@@ -52,9 +52,10 @@ def register_views(appbuilder) -> None:
 
     # The change flow (issue 5): reports, cases on the clock, AB roles, estates' visitor logs, notifications.
     from app.changes.views import (
-        BlockLeaderView, CaseOverviewView, ChangeCaseView, CommitteeWorkersView, EstateView, NotificationView,
+        BlockLeaderView, CaseOverviewView, ChangeCaseView, CommitteeWorkersView, EstateView, TransferView,
         VisitorLogView,
     )
+    from app.notifications.views import NotificationView
 
     changes = {"category": "Changes", "category_label": _l("Change flow")}
     appbuilder.add_view(ChangeCaseView, "change_cases", label=_l("Change cases"), icon="fa-exchange-alt",
@@ -62,6 +63,8 @@ def register_views(appbuilder) -> None:
     appbuilder.add_link("report_change", href="/changes/report", label=_l("Report a change"), icon="fa-plus",
                         **changes)
     appbuilder.add_link("overdue_cases", href="/changes/overdue", label=_l("Overdue cases"), icon="fa-clock",
+                        **changes)
+    appbuilder.add_view(TransferView, "transfers", label=_l("Transfer requests"), icon="fa-people-arrows",
                         **changes)
     appbuilder.add_view(CaseOverviewView, "change_overview", label=_l("Change flow overview"), icon="fa-chart-bar",
                         **changes)

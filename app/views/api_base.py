@@ -11,12 +11,15 @@
   loaded with a plain ``session.get`` (no filter; an unknown id even makes a new, transient record).
 - Errors: a broken data rule (invalid ID number, second active residence…) is a 422 with a Chinese sentence
   (app/errors.py), never FAB's "Database exception occurred: …" nor a 500; a malformed pk is a 404.
+- Input: ``?q=`` must be a rison/JSON object whose numbers fit 64 bits; ids (path, rison, JSON body) and filter
+  dates go through the one converter (app/inputs.py); a filter value must fit its column (no ``!t`` on a name).
+- ``_info`` describes a field only with a description the resource gives (FAB translated "" into the catalog
+  header).
 - ``mask_result`` lets a resource hide what the user may not read (ID and phone numbers) in every response,
   including the answer to its own POST/PUT.
 """
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any, Optional
 
@@ -27,12 +30,13 @@ from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
-from sqlalchemy import Date, DateTime, Integer, inspect
+from sqlalchemy import Boolean, Date, DateTime, Integer, String, inspect
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from app.access.roles import DELETE, READ, WRITE
 from app.errors import UserFacingError, user_message
 from app.extensions import db
+from app.inputs import ID_MAX, BadValue, is_whole_number, parse_date, parse_datetime, parse_id
 from app.models import Block, Building, Committee, House, Person
 from app.scoping import can_see_committee, scoped_query
 from app.views.base import FilterEqualNormalised, scope_filter_for
@@ -121,6 +125,8 @@ class PortalModelRestApi(ModelRestApi):
     def post_headless(self):
         if not request.is_json:
             return self.response_400(message=_("The request body must be JSON."))
+        if not _numbers_fit(request.json):
+            return self.response_422(message=_("A number in the request is too large."))
         try:
             item = self.add_model_schema.load(request.json)
         except ValidationError as err:
@@ -140,6 +146,8 @@ class PortalModelRestApi(ModelRestApi):
             return self.response_404()
         if not request.is_json or not isinstance(request.json, dict):
             return self.response_400(message=_("The request body must be JSON."))
+        if not _numbers_fit(request.json):
+            return self.response_422(message=_("A number in the request is too large."))
         try:
             data = self._merge_update_item(item, dict(request.json))
             # This changes the persistent item in place: every refusal below rolls the session back.
@@ -208,6 +216,14 @@ class PortalModelRestApi(ModelRestApi):
         return getattr(item, "committee_id", None)
 
     # -- reads ---------------------------------------------------------------------------------------------------
+    def _get_field_info(self, field, filter_rel_field, page=None, page_size=None):
+        # FAB runs gettext("") for a field without a description, and gettext("") is the catalog's header
+        # ("Project-Id-Version: …"): describe a field only with what description_columns says.
+        info = super()._get_field_info(field, filter_rel_field, page=page, page_size=page_size)
+        description = self.description_columns.get(field.name)
+        info["description"] = str(description) if description else ""
+        return info
+
     def mask_result(self, result: dict) -> dict:
         """Override: hide what the current user may not read. Called on every record a response carries."""
         return result
@@ -236,47 +252,64 @@ def _check_query_argument():
     if not value:
         return None
     try:
-        prison.loads(value)
-        return None
+        parsed = prison.loads(value)
     except Exception:  # noqa: BLE001 - prison raises ParserException, RecursionError, IndexError…
-        pass
-    try:
-        json.loads(value)
-        return None
-    except (ValueError, RecursionError):
-        return jsonify(message=_("The query argument q is neither rison nor JSON.")), 400
+        try:
+            parsed = json.loads(value)
+        except (ValueError, RecursionError):
+            return jsonify(message=_("The query argument q is neither rison nor JSON.")), 400
+    # ``1e+5`` is valid rison (a number), and FAB then calls .get() on it; page:10**20 overflows the offset.
+    if not isinstance(parsed, dict):
+        return jsonify(message=_("The query argument q must be an object, such as (page:0,page_size:25).")), 400
+    if not _numbers_fit(parsed):
+        return jsonify(message=_("A number in the request is too large.")), 400
+    return None
+
+
+def _numbers_fit(value: Any, depth: int = 0) -> bool:
+    """Every whole number in a parsed rison/JSON value fits a 64-bit column (and the nesting is sane)."""
+    if depth > 20:
+        return False
+    if isinstance(value, dict):
+        return all(_numbers_fit(v, depth + 1) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_numbers_fit(v, depth + 1) for v in value)
+    if isinstance(value, float):
+        return abs(value) <= ID_MAX
+    return not isinstance(value, int) or isinstance(value, bool) or is_whole_number(value)
 
 
 def _pk_or_none(pk) -> Optional[int]:
-    """A primary key as the database can compare it (a 32-bit INTEGER), or None: "abc", "-1" and 10**20 are
-    simply not found, instead of a driver error."""
-    text = str(pk)
-    if not text.isascii() or not text.isdigit() or len(text) > 10:
-        return None
-    value = int(text)
-    return value if 0 < value <= 2**31 - 1 else None
+    """A primary key through the one id converter, or None: "abc", "-1" and 10**20 are simply not found."""
+    return parse_id(pk)
 
 
 def _filter_value_ok(model, column: Optional[str], value: Any) -> bool:
     """A rison filter value fits its column (SQLite would compare "not-a-date" to dates; PostgreSQL would fail)."""
     if isinstance(value, (list, tuple)):
         return all(_filter_value_ok(model, column, v) for v in value)
-    if value is None or isinstance(value, bool):
+    if value is None:
         return True
     if isinstance(value, str) and len(value) > 255:
+        return False
+    if isinstance(value, (dict, float)):
         return False
     attr = getattr(model, column or "", None)
     columns = getattr(getattr(attr, "property", None), "columns", None)
     column_type = columns[0].type if columns else None
+    if isinstance(value, bool):  # !t on a name made FAB add True + "%" (a TypeError, a 500)
+        return isinstance(column_type, Boolean)
+    if isinstance(column_type, String) and not isinstance(value, str):  # 5 + "%" likewise
+        return False
     text = str(value)
     try:
         if isinstance(column_type, DateTime):
-            dt.datetime.fromisoformat(text)
+            parse_datetime(text)
         elif isinstance(column_type, Date):
-            dt.date.fromisoformat(text)
+            parse_date(text)
         elif isinstance(column_type, Integer):
-            return _pk_or_none(text.lstrip("-")) is not None or text == "0"
-    except ValueError:
+            return is_whole_number(text)
+    except BadValue:
         return False
     return True
 

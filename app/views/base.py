@@ -4,6 +4,9 @@
   order; PortalInterface always appends the primary key, so page N is the same rows every time.
 - Request arguments are checked before FAB sees them: a malformed page, page size, sort column or filter value is
   an HTTP 400 with a Chinese message instead of FAB's 500; the page size is capped (PAGE_SIZE_MAX).
+- Ids and dates go through the one converter (app/inputs.py): an id above 2**63, page 10**20 or a date in year
+  9999 is "not found" or a 400, on every route.
+- An unticked checkbox is False, not a missing required value (FAB marks non-nullable booleans required).
 - Exact-match search first for identifiers (ID number, phone, plate), so the search uses the unique index instead
   of FAB's default "starts with" (lower(col) LIKE), which scans the table.
 """
@@ -21,12 +24,15 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import Boolean, Date, DateTime, Integer, inspect
 from sqlalchemy.exc import StatementError
+from wtforms import BooleanField
+from wtforms.validators import DataRequired, InputRequired
 
 from app.access.export import workbook_bytes
 from app.access.roles import DELETE, EXPORT, READ, WRITE
 from app.audit import record_export
 from app.errors import UserFacingError, user_message
 from app.extensions import db
+from app.inputs import ID_MAX, BadValue, bad_value_message, is_whole_number, parse_date, parse_datetime, parse_id
 from app.models import Committee
 from app.scoping import FilterInScope, can_see_committee, scope_column_name
 from app.domain import clock
@@ -64,6 +70,14 @@ class PortalInterface(SQLAInterface):
             return count, []
         rows = self.session.query(self.obj).filter(pk.in_(page_ids))
         return count, self.apply_order_by(rows, order_column, order_direction).all()
+
+    def get(self, id, filters=None, select_columns=None, outer_default_load=False):  # noqa: A002 - FAB's name
+        # Every FAB route that takes a pk (show, edit, delete, action) asks here: an id no database can hold is
+        # simply not found, instead of an OverflowError from the driver.
+        column = None if self.is_pk_composite() else self.list_columns.get(self.get_pk_name())
+        if column is not None and isinstance(column.type, Integer) and parse_id(id) is None:
+            return None
+        return super().get(id, filters, select_columns, outer_default_load)
 
     def _write(self, method, item, commit):
         try:
@@ -117,6 +131,16 @@ def committee_of(item):
     return getattr(item, "committee_id", None)
 
 
+def _unticked_checkboxes_allowed(form) -> None:
+    """FAB's model converter makes a non-nullable Boolean column's checkbox InputRequired/DataRequired, and a
+    browser sends nothing for an unticked box: a house could not be saved as non-rental. Unticked is False."""
+    for unbound in vars(form).values() if form is not None else ():
+        if getattr(unbound, "field_class", None) is not None and issubclass(unbound.field_class, BooleanField):
+            validators = unbound.kwargs.get("validators") or []
+            unbound.kwargs["validators"] = [v for v in validators
+                                            if not isinstance(v, (DataRequired, InputRequired))]
+
+
 class PortalModelView(ModelView):
     """Base of every CRUD screen: committee scoping on every route, validated arguments, capped page size,
     stable order, exact identifier search, Excel export of what the user sees."""
@@ -130,6 +154,8 @@ class PortalModelView(ModelView):
     # False only for a view whose own base filter applies app.scoping together with a further rule (documents:
     # street-wide kinds are read by permission, not committee); every other view gets the committee filter.
     committee_scope_filter = True
+    # No portal model has a file column; FAB's /download/<filename> would only read an unset UPLOAD_FOLDER.
+    exclude_route_methods = {"download"}
 
     def __init__(self, **kwargs):
         if not hasattr(self, "datamodel") or self.datamodel is None:
@@ -182,6 +208,11 @@ class PortalModelView(ModelView):
             abort(400, description=str(_l("Unknown action.")))
         return super().action_post()
 
+    def _init_forms(self):
+        super()._init_forms()
+        for form in (self.add_form, self.edit_form):
+            _unticked_checkboxes_allowed(form)
+
     def _init_properties(self):
         super()._init_properties()
         # FAB resolves URL filters through _all_filters and builds the search form from _search_filters:
@@ -202,6 +233,8 @@ class PortalModelView(ModelView):
                     bad_request(_l("The page number and page size must be whole numbers."))
                 if key.startswith("psize_") and not 1 <= int(value) <= max_size:
                     bad_request(_l("The page size must be between 1 and %(max)s.", max=max_size))
+                if int(value) > ID_MAX // (max_size + 1):  # the offset page × size must fit the database
+                    bad_request(_l("There is no such page."))
             elif key == f"_oc_{name}":
                 if value not in self.order_columns:
                     bad_request(_l("This list cannot be sorted by that column."))
@@ -223,14 +256,17 @@ class PortalModelView(ModelView):
                 bad_request(_l("The filter value is too long."))
             try:
                 if isinstance(column_type, DateTime):
-                    dt.datetime.fromisoformat(value)
+                    parse_datetime(value)
                 elif isinstance(column_type, Date):
-                    dt.date.fromisoformat(value)
+                    parse_date(value)
                 elif isinstance(column_type, Boolean):
                     if value.lower() not in ("y", "n", "true", "false", "1", "0", "on", "off"):
                         raise ValueError
                 elif isinstance(column_type, Integer) or (column_type is None and self.datamodel.is_relation(column)):
-                    int(value)
+                    if not is_whole_number(value):
+                        raise ValueError
+            except BadValue as exc:
+                bad_request(bad_value_message(exc))
             except ValueError:
                 bad_request(_l("The filter value is not valid for this column."))
 

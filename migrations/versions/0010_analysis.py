@@ -1,13 +1,13 @@
 """analysis loop: findings (tasks from the rules that find gaps) and sampled verification
 
 Revision ID: 0010_analysis
-Revises: 0008_security
+Revises: 0011_daily
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_analysis"
-down_revision = "0008_security"
+down_revision = "0011_daily"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ def test_defaults_are_the_plans_numbers():
     assert r.monthly_quota_per_committee == 80
     assert r.cross_check_months == (3, 9)
     assert r.trainings_per_zone_per_year == 2
-    assert (r.weight_quantity, r.weight_accuracy, r.weight_timeliness, r.weight_spot_inspection) == (30, 30, 25, 15)
+    assert (r.weight_quantity, r.weight_accuracy, r.weight_timeliness, r.weight_spot_inspection) == (30, 40, 30, 0)
     assert r.full_score == 100
     assert r.penalty_per_late_crime_lead == 5
     assert r.submission_deadline_day == 3

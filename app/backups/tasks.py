@@ -1,0 +1,13 @@
+"""The nightly backup (app/schedule.py)."""
+from __future__ import annotations
+
+from celery import shared_task
+
+NIGHTLY_TASK = "backups.nightly"
+
+
+@shared_task(name=NIGHTLY_TASK, ignore_result=True)
+def nightly() -> str:
+    from app.backups import service
+
+    return str(service.backup())
