@@ -47,7 +47,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from app.monthly import documents as monthly_documents
     from app.verification import poster
 
-    for feature in (documents, printing, monthly_documents, poster):
+    from app.analysis import review as analysis_review
+
+    for feature in (documents, printing, monthly_documents, poster, analysis_review):
         feature.init_app(app)
 
     from app import health

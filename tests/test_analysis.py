@@ -347,3 +347,31 @@ def test_a_sample_larger_than_the_committee_is_refused_with_a_message(app, ctx):
     assert "整数" in html
     html = client.post("/analysis/samples/draw", data={"committee": gang1}, follow_redirects=True).get_data(as_text=True)
     assert "唯一" in html
+
+
+def test_the_quarterly_review_pack_renders_the_committees_quarter(app, ctx, tmp_path):
+    import shutil
+    import subprocess
+
+    from app.documents import service as documents
+
+    _house(ctx, room="990", rental=True)
+    db.session.commit()
+    service.run_rules()
+    db.session.commit()
+    document = documents.request_document("quarterly_review", ctx["places"]["钢一"]["committee"],
+                                          ctx["user"]("street_office"))
+    assert document.state == "done", (document.error_code, document.error_detail)
+    data = (documents.documents_dir() / document.file_path).read_bytes() \
+        if not document.file_path.startswith("/") else open(document.file_path, "rb").read()
+    assert data.startswith(b"%PDF-")
+    if shutil.which("pdftotext"):
+        path = tmp_path / "review.pdf"
+        path.write_bytes(data)
+        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+        assert "钢一2026年第2季度实有人口工作分析" in text
+        assert "出租房屋无人登记" in text and "回顾会记录" in text
+    # A social worker of another committee may not have it made.
+    with pytest.raises(documents.DocumentRefused):
+        documents.request_document("quarterly_review", ctx["places"]["钢二"]["committee"],
+                                   ctx["user"]("social_worker"))
