@@ -5,7 +5,7 @@
 
 Builds the database as production does (migrations, seed, `flask demo-data`), then times the run: the first
 (every gap of the street becomes a finding: the worst night) and steady-state nights (nothing or little new),
-median and p95. Prints the findings per rule.
+median and p95. Prints the findings per rule, then the dashboard's numbers (street, zone, committee), median/p95.
 """
 from __future__ import annotations
 
@@ -79,6 +79,23 @@ def main() -> None:
         print(f"steady nights: median {statistics.median(samples):.1f} s, p95 {p95:.1f} s  {counts}")
         for rule, n in db.session.execute(select(Finding.rule, func.count()).group_by(Finding.rule)):
             print(f"  {rule:24} {n}")
+
+        # The dashboard's numbers (what its first view computes), for the office: street, a zone, a committee.
+        from app.analysis.dashboard import dashboard
+        from app.models import Committee, PortalUser
+
+        admin = db.session.query(PortalUser).filter_by(username="admin").one()
+        committee = db.session.query(Committee).order_by(Committee.seq).first()
+        for label, kwargs in (("street", {}), ("zone", {"zone_id": committee.zone_id}),
+                              ("committee", {"committee_id": committee.id})):
+            samples = []
+            for _ in range(20):
+                t = time.perf_counter()
+                dashboard(admin, **kwargs)
+                samples.append((time.perf_counter() - t) * 1000)
+                db.session.rollback()
+            samples.sort()
+            print(f"dashboard {label:10} median {statistics.median(samples):.0f} ms, p95 {samples[18]:.0f} ms")
 
 
 if __name__ == "__main__":
