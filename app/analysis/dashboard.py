@@ -150,7 +150,7 @@ def dashboard(user, year: Optional[int] = None, zone_id: Optional[int] = None,
         for c in committees:
             by_zone[c.zone_id].append(figures[c.id])
             zones[c.zone_id] = c.zone
-        for zid, zone_rows in by_zone.items():
+        for zid, zone_rows in sorted(by_zone.items()):  # zones in their seeded order
             rows.append(_finish({**_sum(zone_rows), "name": zones[zid].name, "zone_id": zid, "committee_id": None}))
     else:
         for c in committees:
