@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Optional
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import case, extract, func, select
 
 from app.domain import analysis as A
 from app.domain.clock import local_today
@@ -67,13 +67,15 @@ def committee_figures(ids: list[int], year: int, today: dt.date) -> dict[int, di
             checked=row["checked"], quota=row["quota"], houses=row["houses"], houses_seen=row["houses_seen"],
             registered=row["persons"], persons_seen=row["persons_seen"])
 
-    for committee_id, overdue, n in db.session.execute(
-            select(Finding.committee_id, Finding.due_on < today, func.count())
+    # A CASE inside the aggregate, not a GROUP BY on a comparison: PostgreSQL cannot match a bound parameter's
+    # expression between SELECT and GROUP BY.
+    overdue = func.sum(case((Finding.due_on < today, 1), else_=0))
+    for committee_id, n, late in db.session.execute(
+            select(Finding.committee_id, func.count(), overdue)
             .where(Finding.status.in_(A.LIVE), Finding.committee_id.in_(ids))
-            .group_by(Finding.committee_id, Finding.due_on < today)):
+            .group_by(Finding.committee_id)):
         figures[committee_id]["findings"] += n
-        if overdue:
-            figures[committee_id]["findings_overdue"] += n
+        figures[committee_id]["findings_overdue"] += int(late or 0)
 
     for m, ranking in year_ranking(year).items():
         for entry in ranking:
