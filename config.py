@@ -87,6 +87,10 @@ class Config:
     # of the app (Werkzeug's ProxyFix); 0 = none, so a client cannot choose the address the audit trail records.
     TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
     EXPORT_MAX_ROWS = int(os.environ.get("EXPORT_MAX_ROWS", "100000"))
+    # Loading the register from Excel (app/importing/): a file over either limit is refused with a message.
+    IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "30"))
+    IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "250000"))
+    IMPORTS_DIR = os.environ.get("IMPORTS_DIR", str(INSTANCE_DIR / "imports"))
     FAB_API_MAX_PAGE_SIZE = 100
     FAB_ADD_SECURITY_API = False
 

@@ -108,6 +108,7 @@ def celery_init_app(app) -> Celery:
     from app.documents import tasks  # noqa: F401  (registers the shared tasks)
     from app.backups import tasks as _backups  # noqa: F401  (the nightly backup, issue 13)
     from app.notifications import tasks as _notifications  # noqa: F401  (webhook delivery, issue 13)
+    from app.importing import tasks as _import_tasks  # noqa: F401  (issue 15: check and import a register file)
 
     celery_app = Celery(app.import_name, task_cls=FlaskTask)
     celery_app.config_from_object(celery_config(app.config))

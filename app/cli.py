@@ -19,6 +19,9 @@ def init_app(app) -> None:
     from app.backups import cli as backup_cli  # issue 13: `backup`, `restore`
 
     backup_cli.init_app(app)
+    from app.importing.cli import import_register_command  # issue 15: load the register from Excel
+
+    app.cli.add_command(import_register_command)
 
 
 @click.command("seed")

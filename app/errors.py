@@ -22,6 +22,7 @@ def id_number_message(exc: InvalidIdNumber) -> str:
         "characters": _("An ID number has 17 digits followed by a digit or X."),
         "birth_date": _("The birth date in this ID number does not exist."),
         "future": _("The birth date in this ID number is in the future."),
+        "region": _("The region code (first six digits) of this ID number does not exist."),
         "checksum": _("The check character of this ID number is wrong; please check each digit."),
     }
     return messages.get(exc.code, _("This ID number is not valid."))
@@ -37,6 +38,7 @@ def user_message(exc: Exception) -> str:
             "block_other_committee": _("The block belongs to another committee."),
             "house_without_building": _("A house needs a building."),
             "residence_without_house": _("A residence needs a house."),
+            "document_number_empty": _("Please enter the document number."),
         }
         return messages.get(exc.code, str(exc))
     if isinstance(exc, IntegrityError):

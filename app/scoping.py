@@ -16,7 +16,7 @@ from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, select
 
-from app.access.roles import ALL_SEEING_ROLES, ZONE_ROLES
+from app.access.roles import ADMIN, ALL_SEEING_ROLES, STREET_OFFICE, ZONE_ROLES
 from app.extensions import db
 
 
@@ -56,6 +56,16 @@ def visible_committee_ids(user=None) -> Optional[frozenset[int]]:
 def can_see_committee(committee_id: Optional[int], user=None) -> bool:
     ids = visible_committee_ids(user)
     return ids is None or (committee_id is not None and committee_id in ids)
+
+
+def may_move_between_committees(user=None) -> bool:
+    """Moving a block, building or house to another committee (redrawing a boundary) changes who sees its
+    residents: the street office and admins only (app/organisation/moves.py)."""
+    if user is None:
+        user = _current_user()
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool({role.name for role in getattr(user, "roles", [])} & {ADMIN, STREET_OFFICE})
 
 
 def restrict(query, column, user=None):

@@ -65,6 +65,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, set[str]]] = {
     STREET_OFFICE: _merge(
         _grant(_ORGANISATION + _REGISTER, READ, EXPORT),
         _grant(("Zone", "Committee"), WRITE),  # the office moves committees between zones and flags key areas
+        # and redraws committee boundaries: moves blocks, buildings and houses (app/organisation/moves.py)
+        _grant(("Block", "Building", "House"), WRITE),
         _grant(("Person",), VIEW_FULL_ID),
         _grant(("AuditEvent",), READ),
     ),
@@ -186,6 +188,11 @@ OWN_ACCOUNT_PERMISSIONS: dict[str, set[str]] = {
     "ResetMyPasswordView": {"can_this_form_get", "can_this_form_post"},
     "UserInfoEditView": {"can_this_form_get", "can_this_form_post"},
 }
+
+
+# Loading the register from Excel (issue 15): those who write the register may import into their committees.
+for _role in (STREET_OFFICE, COMMITTEE_DIRECTOR, SOCIAL_WORKER):
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"RegisterImport": {READ, WRITE}})
 
 
 def role_label(name: str) -> str:

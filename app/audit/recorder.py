@@ -46,6 +46,11 @@ def _who() -> tuple[Optional[int], str, str, Optional[str]]:
     return None, "system", "system", None
 
 
+def current_actor() -> tuple[Optional[int], str, str, Optional[str]]:
+    """(user id, name, source, address) of whoever is writing now: bulk loaders write their audit rows with it."""
+    return _who()
+
+
 def _new_event(action: str, **fields: Any) -> AuditEvent:
     user_id, name, source, address = _who()
     return AuditEvent(

@@ -23,6 +23,7 @@ from app.monthly.models import (  # noqa: E402 - the monthly close (issue 7)
 )
 from app.notifications.models import WebhookDelivery  # noqa: E402 - notifications (issue 13)
 from app.models.jobs import JobRun  # noqa: E402 - last run of each scheduled job (issue 13)
+from app.importing.models import ImportJob, ImportReview  # noqa: E402 - loading the register (issue 15)
 
 from app.analysis.models import Finding, SampleDraw, SampleItem  # noqa: E402,F401 - the analysis loop (issue 17)
 
@@ -35,5 +36,5 @@ __all__ = [
     "CrossCheckAssignment", "RosterShift", "SelfDeclaration", "VerificationHouseYear", "VerificationPersonYear",
     "VerificationRecord", "WindowApplicant",
     "CrimeLateEntry", "MonthClose", "MonthUnlock", "RankingComment", "RankingSetting", "SpotInspection", "Talk",
-    "VerificationLatest", "ZoneSubmission", "WebhookDelivery", "JobRun",
+    "VerificationLatest", "ZoneSubmission", "WebhookDelivery", "JobRun", "ImportJob", "ImportReview",
 ]

@@ -7,8 +7,10 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.models import Building, Committee, House
+from app.organisation.moves import committee_move_refusal
 from app.organisation.views import BuildingView, CommitteeView, HouseView
-from app.views.api_base import PortalModelRestApi
+from app.population.textfields import clean_payload_text
+from app.views.api_base import ApiRefusal, PortalModelRestApi
 from app.views.base import PortalInterface
 
 ID_LABELS = {
@@ -36,7 +38,27 @@ class CommitteeApi(PortalModelRestApi):
     label_columns = {**CommitteeView.label_columns, **ID_LABELS}
 
 
-class BuildingApi(PortalModelRestApi):
+class MovableApi(PortalModelRestApi):
+    """Buildings and houses: typed text checked like the screens'; a change of committee is the office's."""
+
+    text_columns: dict[str, bool] = {}
+
+    def _check_write(self, item) -> None:
+        refusal = clean_payload_text(item, self.text_columns, self.label_columns)
+        if refusal:
+            raise ApiRefusal(422, refusal)
+        refusal = committee_move_refusal(item)
+        if refusal:
+            raise ApiRefusal(403, refusal)
+
+    def pre_add(self, item) -> None:
+        self._check_write(item)
+
+    def pre_update(self, item) -> None:
+        self._check_write(item)
+
+
+class BuildingApi(MovableApi):
     datamodel = PortalInterface(Building)
     resource_name = "buildings"
     base_permissions = BuildingView.base_permissions
@@ -47,9 +69,10 @@ class BuildingApi(PortalModelRestApi):
     search_columns = ["name", "committee_id", "block_id"]
     order_columns = ["id", "name"]
     label_columns = {**BuildingView.label_columns, **ID_LABELS}
+    text_columns = {"name": True}
 
 
-class HouseApi(PortalModelRestApi):
+class HouseApi(MovableApi):
     datamodel = PortalInterface(House)
     resource_name = "houses"
     base_permissions = HouseView.base_permissions
@@ -63,3 +86,4 @@ class HouseApi(PortalModelRestApi):
     search_columns = ["address", "room", "committee_id", "building_id", "is_rental", "key_area"]
     order_columns = ["id", "address", "room"]
     label_columns = {**HouseView.label_columns, **ID_LABELS}
+    text_columns = {"room": True, "address": True}

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.errors import UserFacingError
 from app.models import Block, Building, Committee, House, Zone
+from app.organisation.moves import committee_move_refusal
+from app.population.textfields import CleanText
 from app.views.base import PortalInterface, PortalModelView
 
 
@@ -57,7 +60,17 @@ class CommitteeView(PortalModelView):
     formatters_columns = {"key_area": yes_no}
 
 
-class BlockView(PortalModelView):
+class MovableView(PortalModelView):
+    """Blocks, buildings and houses: a change of committee is the office's (app/organisation/moves.py)."""
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        refusal = committee_move_refusal(item)
+        if refusal:
+            raise UserFacingError(refusal)
+
+
+class BlockView(MovableView):
     datamodel = PortalInterface(Block)
     route_base = "/blocks"
     list_title = _l("Blocks")
@@ -69,9 +82,10 @@ class BlockView(PortalModelView):
     search_columns = ["committee", "name"]
     order_columns = ["name"]
     label_columns = {"committee": _l("Committee"), "name": _l("Block")}
+    validators_columns = {"name": [CleanText()]}
 
 
-class BuildingView(PortalModelView):
+class BuildingView(MovableView):
     datamodel = PortalInterface(Building)
     route_base = "/buildings"
     list_title = _l("Buildings")
@@ -83,9 +97,10 @@ class BuildingView(PortalModelView):
     search_columns = ["committee", "block", "name"]
     order_columns = ["name"]
     label_columns = {"committee": _l("Committee"), "block": _l("Block"), "name": _l("Building")}
+    validators_columns = {"name": [CleanText()]}
 
 
-class HouseView(PortalModelView):
+class HouseView(MovableView):
     datamodel = PortalInterface(House)
     route_base = "/houses"
     list_title = _l("Houses")
@@ -107,3 +122,4 @@ class HouseView(PortalModelView):
         "key_area": _l("Key area"),
     }
     formatters_columns = {"is_rental": yes_no, "key_area": yes_no}
+    validators_columns = {"room": [CleanText()], "address": [CleanText()]}

@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.access.privacy import may_view_full_id, note_full_read
-from app.domain.idnumber import InvalidIdNumber, mask_id_number, mask_phone, parse_id_number
+from app.domain.idnumber import InvalidIdNumber, mask_id_number, mask_phone, normalise_identifier
 from app.errors import id_number_message
 from app.extensions import db
 from app.models import Person, Residence
-from app.models.population import CATEGORIES, ID_TYPE_RESIDENT, ID_TYPES, SEXES
-from app.population.integrity import local_today
+from app.models.population import CATEGORIES, ID_TYPES, SEXES
+from app.population.integrity import DataRuleError, local_today, resolve_identity
+from app.population.textfields import clean_payload_text
 from app.population.views import PERSON_LABELS, PersonView, ResidenceView
 from app.views.api_base import ApiRefusal, PortalModelRestApi
 from app.views.base import PortalInterface
@@ -53,6 +54,14 @@ class PersonApi(PortalModelRestApi):
         for name in ("sex", "birth_date"):
             self.add_model_schema.fields[name].required = False
 
+    def get_list_headless(self, **kwargs):
+        # FAB runs its own FilterEqual for a rison "eq", not the normalising one of the screens: normalise here,
+        # so "３１０１１５…" or a number typed with spaces finds the stored normal form.
+        for flt in (kwargs.get("rison") or {}).get("filters") or []:
+            if isinstance(flt, dict) and flt.get("col") == "id_number" and isinstance(flt.get("value"), str):
+                flt["value"] = normalise_identifier(flt["value"])
+        return super().get_list_headless(**kwargs)
+
     def mask_result(self, result: dict) -> dict:
         if may_view_full_id():
             note_full_read(result.get("id_number"))  # audited once per response (app.access.privacy)
@@ -67,25 +76,32 @@ class PersonApi(PortalModelRestApi):
         """The checks of the person form (app/population/forms.py), with the same messages."""
         if not (person.name or "").strip():
             _refuse(_("Please enter the name."))
+        refusal = clean_payload_text(person, {"name": True, "registered_address": False}, self.label_columns)
+        if refusal:
+            _refuse(refusal)
         if person.id_type is not None and person.id_type not in ID_TYPES:
             _refuse(_("This value is not one of the allowed choices."))
         if person.category not in CATEGORIES:
             _refuse(_("This value is not one of the allowed choices."))
         if person.sex is not None and person.sex not in SEXES:
             _refuse(_("This value is not one of the allowed choices."))
+        if person.residence_permit_no is not None:
+            person.residence_permit_no = normalise_identifier(person.residence_permit_no) or None
         today = local_today()
-        if (person.id_type or ID_TYPE_RESIDENT) == ID_TYPE_RESIDENT:
-            try:
-                info = parse_id_number(person.id_number or "", today)
-            except InvalidIdNumber as exc:
-                _refuse(id_number_message(exc))
+        try:
+            # A number shaped like a mainland ID number is checked as one whatever id_type says.
+            id_type, number, info = resolve_identity(person.id_type, person.id_number, today)
+        except InvalidIdNumber as exc:
+            _refuse(id_number_message(exc))
+        except DataRuleError:
+            _refuse(_("Please enter the document number."))
+        person.id_type, person.id_number = id_type, number
+        if info is not None:
             if person.sex and person.sex != info.sex:
                 _refuse(_("The sex does not match the ID number."))
             if person.birth_date and person.birth_date != info.birth_date:
                 _refuse(_("The birth date does not match the ID number."))
             return
-        if not (person.id_number or "").strip():
-            _refuse(_("Please enter the document number."))
         if not person.sex or not person.birth_date:
             _refuse(_("Required for documents other than a mainland ID card."))
         if person.birth_date > today:

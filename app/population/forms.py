@@ -7,10 +7,10 @@ from flask_appbuilder.validators import Unique
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.domain.idnumber import InvalidIdNumber, parse_id_number
+from app.domain.idnumber import InvalidIdNumber
 from app.errors import id_number_message
 from app.models.population import ID_TYPE_RESIDENT
-from app.population.integrity import local_today
+from app.population.integrity import DataRuleError, local_today, resolve_identity
 
 ID_TYPE_CHOICES = [
     ("resident_id", _l("Mainland resident ID card")),
@@ -31,19 +31,20 @@ def label_of(choices, value) -> str:
 
 
 class ValidIdNumber:
-    """Checks a mainland ID number (length, characters, real birth date not in the future, check character)
-    and that a sex or birth date typed in does not contradict it."""
+    """Normalises the document number; checks a mainland ID number (length, characters, real birth date not in
+    the future, region code, check character) and that a sex or birth date typed in does not contradict it. A
+    number shaped like a mainland ID number is checked as one whatever document type was chosen."""
 
     def __call__(self, form, field):
-        if form.id_type.data != ID_TYPE_RESIDENT:
-            if not (field.data or "").strip():
-                raise ValidationError(_l("Please enter the document number."))
-            return
         try:
-            info = parse_id_number(field.data or "", local_today())
+            id_type, number, info = resolve_identity(form.id_type.data, field.data, local_today())
         except InvalidIdNumber as exc:
             raise ValidationError(id_number_message(exc)) from exc
-        field.data = info.number
+        except DataRuleError as exc:
+            raise ValidationError(_l("Please enter the document number.")) from exc
+        field.data, form.id_type.data = number, id_type
+        if info is None:
+            return
         if form.sex.data and form.sex.data != info.sex:
             raise ValidationError(_l("The sex does not match the ID number."))
         if form.birth_date.data and form.birth_date.data != info.birth_date:

@@ -5,7 +5,7 @@ from flask import jsonify, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access_api
 
-from app.domain.idnumber import mask_id_number
+from app.domain.idnumber import mask_id_number, normalise_identifier
 from app.models import House, Person
 from app.organisation.views import HouseView
 from app.population.views import PersonView
@@ -31,8 +31,9 @@ class PersonLookup(BaseView):
         if not q:
             return jsonify(results=[])
         query = scoped_query(Person)
-        if len(q) >= 15 and q[:6].isdigit():
-            query = query.filter(Person.id_number == q.upper())
+        number = normalise_identifier(q)
+        if len(number) >= 15 and number[:6].isdigit():
+            query = query.filter(Person.id_number == number)
         else:
             query = query.filter(Person.name >= q, Person.name < q + "\uffff")
         rows = query.order_by(Person.name, Person.id).limit(LIMIT).all()

@@ -20,6 +20,7 @@ from app.audit import record_reveal
 from app.extensions import db
 from app.models import House, Person, Residence, Vehicle
 from app.population.fields import LookupSelectField
+from app.population.textfields import CleanText
 from app.population.forms import (
     CATEGORY_CHOICES,
     ID_TYPE_CHOICES,
@@ -69,7 +70,10 @@ class PersonView(PortalModelView):
     order_columns = ["name", "birth_date", "id"]
     label_columns = PERSON_LABELS
     description_columns = {"committee": _l("Set by the current residence once one is registered.")}
-    validators_columns = {"name": [DataRequired(), Length(max=64)], "phone": [Length(max=32)]}
+    validators_columns = {
+        "name": [DataRequired(), Length(max=64), CleanText()], "phone": [Length(max=32)],
+        "registered_address": [CleanText(required=False)],
+    }
     show_template = "portal/person_show.html"
     method_permission_name = {**PortalModelView.method_permission_name, "reveal": VIEW_FULL_ID}
     base_permissions = ["can_read", "can_write", "can_export", f"can_{VIEW_FULL_ID}"]

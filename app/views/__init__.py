@@ -10,6 +10,7 @@ MENU_LINK_PERMISSIONS = {
     "report_change": ("ChangeCase", "report"),
     "overdue_cases": ("ChangeCase", "read"),
     "visitor_days": ("VisitorLog", "read"),
+    "import_review": ("RegisterImport", "read"),
     "findings_overview": ("Finding", "read"),
 }
 
@@ -40,6 +41,12 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(ResidenceView, "residences", label=_l("Residences"), icon="fa-address-card",
                         **population)
     appbuilder.add_view(VehicleView, "vehicles", label=_l("Vehicles"), icon="fa-car", **population)
+    from app.importing.views import RegisterImportView  # issue 15: load the register from Excel
+
+    appbuilder.add_view(RegisterImportView, "import_register", label=_l("Import the register"), icon="fa-file-excel",
+                        **population)
+    appbuilder.add_link("import_review", href="/imports/review", label=_l("Possible duplicates"),
+                        icon="fa-user-friends", **population)
 
     appbuilder.add_view(AuditEventView, "audit", label=_l("Audit trail"), icon="fa-history",
                         category="Security", category_label=_l("Security"), category_icon="fa-cogs")

@@ -36,6 +36,7 @@ from app.inputs import ID_MAX, BadValue, bad_value_message, is_whole_number, par
 from app.models import Committee
 from app.scoping import FilterInScope, can_see_committee, scope_column_name
 from app.domain import clock
+from app.domain.idnumber import normalise_identifier
 from app.settings import current_rules
 
 
@@ -100,6 +101,8 @@ class FilterEqualNormalised(FilterEqual):
     """Exact match on an identifier, ignoring surrounding spaces and the case of a trailing x in an ID number."""
 
     def apply(self, query, value):
+        if self.column_name == "id_number":  # the one normal form of stored numbers (app/domain/idnumber.py)
+            return super().apply(query, normalise_identifier(value))
         return super().apply(query, (value or "").strip().upper())
 
 

@@ -1,13 +1,13 @@
 """analysis loop: findings (tasks from the rules that find gaps) and sampled verification
 
 Revision ID: 0010_analysis
-Revises: 0011_daily
+Revises: 0013_import
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_analysis"
-down_revision = "0011_daily"
+down_revision = "0013_import"
 branch_labels = None
 depends_on = None
 
