@@ -47,15 +47,19 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from app.monthly import documents as monthly_documents
     from app.verification import poster
 
+    from app.analysis import review as analysis_review
     from app.crime import documents as crime_documents, hooks as crime_hooks
 
     crime_hooks.init_app(app)  # a late entry brings its criticism and, if serious violent, the veto
-    for feature in (documents, printing, monthly_documents, poster, crime_documents):
+    for feature in (documents, printing, monthly_documents, poster, crime_documents, analysis_review):
         feature.init_app(app)
 
     from app import health
     from app.celery_app import celery_init_app
 
+    from app.analysis import tasks as analysis_tasks
+
+    analysis_tasks.init_app(app)  # the nightly run of the gap rules (task + `flask analysis run`)
     celery_init_app(app)  # app.extensions["celery"]: in-process (eager) unless CELERY_BROKER_URL is set
     health.init_app(app)  # GET /health for docker's health check
     from app.notifications import views as notification_views

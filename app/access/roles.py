@@ -153,6 +153,22 @@ for _role, _grants in _MONTHLY_GRANTS.items():
     ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants)
 
 
+# The analysis loop (issue 17). "Finding": read, write (handle: fixed / not a problem / escalated), run (run the
+# rules now), export. "Dashboard": read (office, police, zones). "Sample": read, write (draw: the office).
+_ANALYSIS_GRANTS: dict[str, dict[str, set[str]]] = {
+    STREET_OFFICE: _merge(_grant(("Finding",), READ, WRITE, "run"), _grant(("Dashboard",), READ),
+                          _grant(("Sample",), READ, WRITE)),
+    POLICE_STATION: _merge(_grant(("Finding",), READ, WRITE), _grant(("Dashboard", "Sample"), READ)),
+    ZONE_LEADER: _grant(("Finding", "Dashboard", "Sample"), READ),
+    TEAM_MEMBER: _grant(("Sample",), READ),  # the teams verify the sampled persons
+    COMMUNITY_POLICE: _grant(("Finding",), READ, WRITE),
+    COMMITTEE_DIRECTOR: _grant(("Finding",), READ),
+    SOCIAL_WORKER: _grant(("Finding",), READ, WRITE),
+}
+for _role, _grants in _ANALYSIS_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants)
+
+
 # Transfers between committees (迁入/迁出, issue 10). "Transfer": read (the releasing committee's queue), decide
 # (confirm or refuse it): the committee's social workers and director; the office for persons of no committee.
 _TRANSFER_GRANTS: dict[str, dict[str, set[str]]] = {

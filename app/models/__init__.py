@@ -28,6 +28,8 @@ from app.crime.models import (  # noqa: E402, F401 - crime-related leads and rec
     CrimeAccountability, CrimeCriticism, CrimeLead, CrimeReward,
 )
 
+from app.analysis.models import Finding, SampleDraw, SampleItem  # noqa: E402,F401 - the analysis loop (issue 17)
+
 metadata = Model.metadata
 
 __all__ = [
