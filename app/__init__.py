@@ -28,8 +28,14 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
 
-    from app.audit import recorder  # noqa: F401  (registers the flush hook that writes the audit trail)
-    from app.population import integrity  # noqa: F401  (registers the flush hook that guards every write)
+    # Session hooks: each feature registers its own here, never as a side effect of an import.
+    from app.audit import recorder
+    from app.monthly import hooks as monthly_hooks
+    from app.population import integrity
+    from app.verification import hooks as verification_hooks
+
+    for feature in (verification_hooks, monthly_hooks, recorder, integrity):  # the order they had as imports
+        feature.init_app(app)
 
     with app.app_context():
         appbuilder = AppBuilder(update_perms=app.config["FAB_UPDATE_PERMS"])

@@ -234,12 +234,3 @@ class Talk(Model):
 
     def __repr__(self) -> str:
         return f"{self.month_key} {self.target} {self.rung}"
-
-
-# The per-flush refresh of verification_latest looks up one person's records of one month in one committee.
-from app.verification.models import VerificationRecord  # noqa: E402
-
-Index("ix_verification_record_committee_person_day", VerificationRecord.__table__.c.committee_id,
-      VerificationRecord.__table__.c.person_id, VerificationRecord.__table__.c.checked_on)
-
-from app.monthly import hooks  # noqa: E402,F401  (registers the flush hooks: frozen-month guard, latest table)

@@ -186,7 +186,6 @@ def _sync_vehicle(session: Session, vehicle: Vehicle) -> None:
     vehicle.committee_id = house.committee_id if house is not None else (owner.committee_id if owner else None)
 
 
-@event.listens_for(Session, "before_flush")
 def _enforce_rules(session: Session, flush_context, instances) -> None:
     changed = list(session.new) + list(session.dirty)
     # Order matters: blocks, then buildings, then houses, so what is copied below is already up to date.
@@ -222,3 +221,9 @@ def committee_change(session: Session, obj) -> tuple[int, int] | None:
     else:
         return None
     return (old, new) if new is not None and new != old else None
+
+
+def init_app(app) -> None:
+    """Guard every write in every flush (session-wide; registered once however many apps are built)."""
+    if not event.contains(Session, "before_flush", _enforce_rules):
+        event.listen(Session, "before_flush", _enforce_rules)
