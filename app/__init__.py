@@ -43,6 +43,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
         register_views(appbuilder)
 
     errors.init_app(app)
+    _register_refusals()
     hooks.init_app(app)
     privacy.init_app(app)  # audit of responses that carry full ID numbers
     cli.init_app(app)
@@ -65,6 +66,23 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
 
     notification_views.init_app(app)  # navbar badge; webhook delivery after commits
     return app
+
+
+def _register_refusals() -> None:
+    """How each feature's refusal codes read (app.errors maps every Refused to a message and a status)."""
+    from app import errors
+    from app.changes import messages as change_messages
+    from app.changes.service import CaseRefused
+    from app.domain.case_flow import Refusal
+    from app.importing.messages import file_message
+    from app.importing.service import ImportRefused
+    from app.verification import messages as verification_messages
+    from app.verification.service import VerificationRefused
+
+    errors.register_refusal(CaseRefused, change_messages.refusal)
+    errors.register_refusal(Refusal, change_messages.refusal)
+    errors.register_refusal(VerificationRefused, verification_messages.refusal)
+    errors.register_refusal(ImportRefused, lambda exc: file_message(exc.code, **exc.params))
 
 
 def _migrations_dir():

@@ -101,3 +101,12 @@ def test_import_all_gives_every_table():
     for name in ("person", "change_case", "verification_record", "month_close", "import_job", "document",
                  "notification", "job_run"):
         assert name in tables
+
+
+def test_the_dependency_direction_holds():
+    """domain → models → services → views/API → app factory: the contracts in .importlinter (import-linter)."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint), "--no-cache", "--config", str(ROOT / ".importlinter")], cwd=ROOT,
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]
+    assert "0 broken" in result.stdout

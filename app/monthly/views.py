@@ -26,8 +26,8 @@ from app.monthly.models import (
     STATE_APPROVED, TARGETS, CrimeLateEntry, RankingComment, SpotInspection, Talk,
 )
 from app.monthly.table import BadMonth, month_key, parse_month, previous_month
-from app.monthly import tasks  # noqa: F401  (registers the beat task with Celery)
 from app.views.base import PortalInterface, PortalModelView
+from app.models import Committee
 
 MONTHLY_PERMISSIONS = ["can_read", "can_write", "can_approve"]
 SETTINGS_PERMISSIONS = ["can_read", "can_write"]
@@ -171,8 +171,6 @@ class MonthlyCloseView(BaseView):
     @expose("/month/<ym>/unlock", methods=["POST"])
     @has_access
     def unlock(self, ym):
-        from app.models import Committee
-
         year, month = _month_or_400(ym)
         committee_id = request.form.get("committee", type=id_or_none)
         if committee_id is None or db.session.get(Committee, committee_id) is None:

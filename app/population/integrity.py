@@ -24,22 +24,14 @@ from sqlalchemy.orm import Session
 from app.domain.idnumber import IdNumberInfo, looks_like_mainland_id, normalise_identifier, parse_id_number
 from app.models import Block, Building, House, Person, Residence, Vehicle
 from app.models.population import ID_TYPE_RESIDENT
+from app.domain import clock
+from app.errors import DataRuleError  # noqa: F401  (moved to errors.py; importers of it from here keep working)
+from app.settings import current_rules
 
-
-
-class DataRuleError(ValueError):
-    """A write that breaks a data rule. ``code`` lets the web layer show a translated message."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 def local_today() -> dt.date:
     """Today in the rules' time zone (a birth or move-in date after it is in the future)."""
-    from app.domain import clock
-    from app.settings import current_rules
-
     return clock.local_today(current_rules())
 
 
