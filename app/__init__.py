@@ -19,6 +19,10 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.config.from_object("config.Config")
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        from config import secret_key
+
+        app.config["SECRET_KEY"] = secret_key()  # generated and kept under instance/ on first use
     # Flask-Babel resolves relative catalog paths against the package root; ours is at the top level.
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["BABEL_DEFAULT_FOLDER"]
 
