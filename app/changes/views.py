@@ -23,7 +23,7 @@ from app.domain import case_flow
 from app.extensions import db
 from app.inputs import date_or_400, datetime_or_400, id_or_none
 from app.scoping import FilterUsersInScope
-from app.views.base import PortalInterface, PortalModelView
+from app.views.base import PortalInterface, PortalModelView, can
 from app.domain.idnumber import mask_id_number
 from app.models import Committee, House
 
@@ -32,8 +32,7 @@ ACTION_VERBS = {"hand_out": "collect", "collect": "collect", "enter": "enter", "
 
 
 def _can(verb: str, permission: str = "ChangeCase") -> bool:
-    user = getattr(g, "user", None)
-    return bool(user is not None and user.is_authenticated and current_sm().has_access(f"can_{verb}", permission))
+    return can(verb, permission)
 
 
 def current_sm():

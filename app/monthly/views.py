@@ -26,7 +26,7 @@ from app.monthly.models import (
 )
 from app.monthly.table import BadMonth, month_key, parse_month, previous_month
 from app.views.transaction import committing
-from app.views.base import PortalInterface, PortalModelView
+from app.views.base import PortalInterface, PortalModelView, can
 from app.models import Committee
 
 MONTHLY_PERMISSIONS = ["can_read", "can_write", "can_approve"]
@@ -49,12 +49,7 @@ SETTING_LABELS = {
 }
 
 
-def _can(verb: str, permission: str) -> bool:
-    from flask import current_app
-
-    user = getattr(g, "user", None)
-    return bool(user is not None and user.is_authenticated
-                and current_app.appbuilder.sm.has_access(f"can_{verb}", permission))
+_can = can  # one permission check for every screen (app.views.base.can)
 
 
 def _month_or_400(text: str) -> tuple[int, int]:

@@ -33,7 +33,7 @@ from app.verification.models import (
     VerificationRecord,
     WindowApplicant,
 )
-from app.views.base import PortalInterface, PortalModelView
+from app.views.base import PortalInterface, PortalModelView, can
 from app.models import Building, Committee, Zone
 
 PERMISSION = "Verification"
@@ -42,11 +42,7 @@ TEAM_KEY = "verification_team"
 
 
 def _can(verb: str) -> bool:
-    from flask import current_app
-
-    user = getattr(g, "user", None)
-    return bool(user is not None and user.is_authenticated
-                and current_app.appbuilder.sm.has_access(f"can_{verb}", PERMISSION))
+    return can(verb, PERMISSION)
 
 
 def _int(value, default=None):
