@@ -18,21 +18,21 @@ from flask_babel import lazy_gettext as _l
 
 from app import scoping
 from app.changes import messages, service, visitors
-from app.changes import tasks  # noqa: F401  (registers the daily-check task with Celery)
-from app.changes.models import BlockLeader, ChangeCase, CommitteeWorkers, Estate, VisitorDay, utcnow
+from app.changes.models import BlockLeader, ChangeCase, CommitteeWorkers, Estate, TransferRequest, VisitorDay, utcnow
 from app.domain import case_flow
 from app.extensions import db
 from app.inputs import date_or_400, datetime_or_400, id_or_none
 from app.scoping import FilterUsersInScope
-from app.views.base import PortalInterface, PortalModelView
+from app.views.base import PortalInterface, PortalModelView, can
+from app.domain.idnumber import mask_id_number
+from app.models import Committee, House
 
 ACTION_VERBS = {"hand_out": "collect", "collect": "collect", "enter": "enter", "cancel": "enter",
                 "close": "enter", "withdraw": "withdraw"}
 
 
 def _can(verb: str, permission: str = "ChangeCase") -> bool:
-    user = getattr(g, "user", None)
-    return bool(user is not None and user.is_authenticated and current_sm().has_access(f"can_{verb}", permission))
+    return can(verb, permission)
 
 
 def current_sm():
@@ -111,7 +111,6 @@ class ChangeCaseView(PortalModelView):
             values.update({k: (request.form.get(k) or "").strip() for k in values})
             house_id = _int_or_none(values["house"])
             token = (request.form.get("token") or "").strip()[:64] or None
-            from app.models import House
 
             house = db.session.get(House, house_id) if house_id is not None else None
             try:
@@ -137,8 +136,6 @@ class ChangeCaseView(PortalModelView):
     @has_access_api
     def houses(self):
         """The house picker of the report and visitor pages (Select2 JSON), scoped like the house list."""
-        from app.models import House
-
         q = (request.args.get("q") or "").strip()[:128]
         if not q:
             return jsonify(results=[])
@@ -292,8 +289,6 @@ class CommitteeWorkersView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        from app.models import Committee
-
         committees = scoping.scoped_query(Committee).order_by(Committee.seq).all()
         rows = {r.committee_id: r for r in scoping.scoped_query(CommitteeWorkers)}
         flags = service.ab_flags({c.id for c in committees})
@@ -441,7 +436,6 @@ class TransferView(BaseView):
     @has_access
     def queue(self):
         from app.changes import transfers
-        from app.changes.models import TransferRequest
 
         pending = transfers.pending_transfers_for(g.user).limit(500).all()
         recent = (scoping.restrict(db.session.query(TransferRequest), TransferRequest.from_committee_id, g.user)
@@ -497,8 +491,6 @@ class TransferView(BaseView):
 
 
 def _mask(number):
-    from app.domain.idnumber import mask_id_number
-
     return mask_id_number(number or "")
 
 

@@ -91,6 +91,9 @@ class Residence(Model):
             postgresql_where=text("end_date IS NULL"),
         ),
         Index("ix_residence_committee_id_id", "committee_id", "id"),
+        # Registered persons per committee (coverage's denominator) from an index alone: active residences only.
+        Index("ix_residence_active_committee", "committee_id",
+              sqlite_where=text("end_date IS NULL"), postgresql_where=text("end_date IS NULL")),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ck_residence_dates"),
         CheckConstraint(
             "(end_date IS NULL AND end_reason IS NULL) OR (end_date IS NOT NULL AND end_reason IS NOT NULL)",

@@ -16,6 +16,7 @@ from app.monthly import excel, service
 from app.monthly.table import parse_month, previous_month
 from app.domain import clock
 from app.settings import current_rules
+from app.monthly.models import Talk
 
 ISSUER = "上钢新村街道社区平安办（街道人口办）"
 # Police talks and criticisms are the police station's, issued with the 平安办 (the plan's 奖惩措施).
@@ -96,7 +97,6 @@ def quarterly_bulletin_context(document) -> dict:
         entry["average"] = round(entry["points"] / 3, 2)
         entry["accuracy_text"] = excel.accuracy_text({"correct": entry["correct"], "total": entry["checked"]})
         rows.append(entry)
-    from app.monthly.models import Talk
 
     talks = db.session.query(Talk).filter(Talk.year == year, Talk.month.in_(months)).order_by(Talk.month,
                                                                                               Talk.id).all()
@@ -128,8 +128,6 @@ def talk_notice_title(committee) -> str:
 
 
 def talk_notice_context(document) -> dict:
-    from app.monthly.models import Talk
-
     talk = db.session.get(Talk, int(document.params["talk_id"]))
     if talk is None or talk.committee_id != document.committee_id:
         raise ValueError("talk not found for this document")

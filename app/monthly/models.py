@@ -236,15 +236,6 @@ class Talk(Model):
         return f"{self.month_key} {self.target} {self.rung}"
 
 
-# The per-flush refresh of verification_latest looks up one person's records of one month in one committee.
-from app.verification.models import VerificationRecord  # noqa: E402
-
-Index("ix_verification_record_committee_person_day", VerificationRecord.__table__.c.committee_id,
-      VerificationRecord.__table__.c.person_id, VerificationRecord.__table__.c.checked_on)
-
-from app.monthly import hooks  # noqa: E402,F401  (registers the flush hooks: frozen-month guard, latest table)
-
-
 class YearClose(Model):
     """The year's evaluation (年度评先), frozen when the office approves the year: the approved snapshot is what the
     page, the PDF and the Excel show until the office unlocks it with a reason (audited)."""

@@ -106,6 +106,15 @@ class FilterEqualNormalised(FilterEqual):
         return super().apply(query, (value or "").strip().upper())
 
 
+def can(verb: str, permission: str) -> bool:
+    """Whether the signed-in user holds ``can_<verb>`` on ``permission`` (templates' buttons, view branches)."""
+    from flask import g
+
+    user = getattr(g, "user", None)
+    return bool(user is not None and user.is_authenticated
+                and current_app.appbuilder.sm.has_access(f"can_{verb}", permission))
+
+
 def bad_request(message) -> None:
     abort(400, description=str(message))
 
