@@ -112,6 +112,7 @@ class HouseView(MovableView):
     # The committee follows the building (app/population/integrity.py): it is never typed in.
     add_columns = edit_columns = ["building", "room", "address", "is_rental", "key_area"]
     search_columns = ["committee", "building", "address", "is_rental", "key_area"]
+    quick_search = True
     order_columns = ["address", "room"]
     label_columns = {
         "committee": _l("Committee"),

@@ -67,6 +67,7 @@ class PersonView(PortalModelView):
     ]
     search_columns = ["name", "id_number", "phone", "committee", "category", "birth_date"]
     exact_search_columns = ["id_number", "phone"]
+    quick_search = True
     order_columns = ["name", "birth_date", "id"]
     label_columns = PERSON_LABELS
     description_columns = {"committee": _l("Set by the current residence once one is registered.")}
@@ -157,6 +158,7 @@ class ResidenceView(PortalModelView):
     add_columns = ["person", "house", "start_date"]
     edit_columns = ["end_date", "end_reason"]
     search_columns = ["committee", "start_date", "end_date"]
+    quick_search = True
     order_columns = ["start_date", "end_date"]
     label_columns = {
         "person": _l("Person"),

@@ -1,0 +1,113 @@
+"""Everyday screens (issue 14): the one search box of the person, house and residence lists."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.domain import quicksearch as qs
+from app.domain.idnumber import make_id_number
+from app.extensions import db
+from app.models import Person, Residence
+from tests.conftest import client_as
+
+ID_ONE = make_id_number("310115", dt.date(1985, 6, 1), 123)
+ID_TWO = make_id_number("310115", dt.date(1990, 3, 2), 245)
+
+
+@pytest.mark.parametrize("text, kind", [
+    (ID_ONE, qs.FULL_ID), (ID_ONE[:-1] + " " + ID_ONE[-1].lower(), qs.FULL_ID),
+    ("13800138000", qs.PHONE), ("138-0013-8000", qs.PHONE), ("021-58881234", qs.PHONE), ("58881234", qs.PHONE),
+    (ID_ONE[:10], qs.PARTIAL_ID), (ID_ONE[-6:], qs.PARTIAL_ID),
+    ("张伟", qs.TEXT), ("上南路100弄", qs.TEXT),
+])
+def test_the_box_tells_numbers_from_names(text, kind):
+    assert qs.classify(text).kind == kind
+    assert qs.classify("  ") is None
+
+
+@pytest.fixture()
+def residents(app, places):
+    """张伟 in 钢一's first house, 李娜 in 钢二's first house (another committee)."""
+    with app.app_context():
+        one = Person(name="张伟", id_type="resident_id", id_number=ID_ONE, category="shanghai_household",
+                     phone="13800138000")
+        two = Person(name="李娜", id_type="resident_id", id_number=ID_TWO, category="shanghai_household",
+                     phone="13900139000")
+        db.session.add_all([one, two])
+        db.session.flush()
+        db.session.add_all([
+            Residence(person_id=one.id, house_id=places["钢一"]["houses"][0], start_date=dt.date(2020, 1, 1)),
+            Residence(person_id=two.id, house_id=places["钢二"]["houses"][0], start_date=dt.date(2020, 1, 1)),
+        ])
+        db.session.commit()
+    return places
+
+
+def _rows(html):
+    """The page after the search box (the box and its "searched for" line repeat the text)."""
+    return html.split("<!-- /quick-search -->")[1]
+
+
+def _page(client, path, q):
+    response = client.get(path, query_string={"q": q})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("q", ["张伟", ID_ONE, ID_ONE.lower(), "13800138000", "上南路100弄1号101"])
+def test_one_box_finds_a_person_by_name_id_phone_or_address(app, users, residents, q):
+    client = client_as(app, "sw_gang1")
+    html = _page(client, "/persons/list/", q)
+    assert "张伟" in html
+    assert 'id="quick-search-said"' in html
+    assert f'value="{q}"' in html  # the box keeps what was typed
+
+
+def test_the_box_shows_what_it_searched(app, users, residents):
+    client = client_as(app, "sw_gang1")
+    assert "按证件号码" in _page(client, "/persons/list/", ID_ONE)
+    assert "按电话号码" in _page(client, "/persons/list/", "13800138000")
+    assert "按姓名或地址" in _page(client, "/persons/list/", "张")
+
+
+def test_a_partial_id_number_gets_a_hint(app, users, residents):
+    html = _page(client_as(app, "sw_gang1"), "/persons/list/", ID_ONE[:12])
+    assert 'id="quick-search-hint"' in html
+    assert "18" in html.split('id="quick-search-hint"')[1][:200]
+    assert "张伟" not in _rows(html)
+
+
+def test_the_box_is_scoped(app, users, residents):
+    client = client_as(app, "sw_gang1")
+    for q in ("李娜", "13900139000", "钢二上南路"):
+        assert "李娜" not in _rows(_page(client, "/persons/list/", q))
+    html = _page(client, "/persons/list/", ID_TWO)
+    assert "李娜" not in _rows(html)
+    assert "其他居民区" in html  # only that it is registered elsewhere, never whose or where
+    assert "钢二" not in html.split('id="quick-search-hint"')[1][:300]
+
+
+def test_houses_and_residences_are_found_by_resident_or_address(app, users, residents):
+    client = client_as(app, "sw_gang1")
+    assert "钢一上南路100弄1号101室" in _page(client, "/houses/list/", "张伟")
+    assert "钢一上南路100弄1号102室" not in _rows(_page(client, "/houses/list/", ID_ONE))
+    assert "钢一上南路100弄1号101室" in _page(client, "/houses/list/", "101室")
+    html = _page(client, "/residences/list/", "13800138000")
+    assert "张伟" in html
+    assert "李娜" not in _rows(_page(client, "/residences/list/", "李娜"))
+
+
+def test_the_search_carries_into_the_export(app, users, residents, admin_client):
+    from openpyxl import load_workbook
+    import io
+
+    response = admin_client.get("/persons/export/", query_string={"q": "李娜"})
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == ["李娜"]
+
+
+def test_odd_search_text_is_no_500(app, admin_client, residents):
+    for q in ("%", "_", "\\", "x" * 500, "'; drop table person; --", "\u200b"):
+        assert admin_client.get("/persons/list/", query_string={"q": q}).status_code == 200
