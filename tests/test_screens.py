@@ -111,3 +111,48 @@ def test_the_search_carries_into_the_export(app, users, residents, admin_client)
 def test_odd_search_text_is_no_500(app, admin_client, residents):
     for q in ("%", "_", "\\", "x" * 500, "'; drop table person; --", "\u200b"):
         assert admin_client.get("/persons/list/", query_string={"q": q}).status_code == 200
+
+
+# -- who lives where (issue 14 §2) -------------------------------------------------------------------------------
+def _cancel_and_move(app, places):
+    """张伟 moved from 钢一 101 to 钢一 102 (the old residence cancelled)."""
+    with app.app_context():
+        person = db.session.query(Person).filter_by(name="张伟").one()
+        old = db.session.query(Residence).filter_by(person_id=person.id).one()
+        old.end_date, old.end_reason = dt.date(2024, 5, 1), "搬离"
+        db.session.add(Residence(person_id=person.id, house_id=places["钢一"]["houses"][1],
+                                 start_date=dt.date(2024, 5, 2)))
+        db.session.commit()
+        return person.id
+
+
+def test_the_house_page_lists_its_residents_and_its_history(app, users, residents):
+    _cancel_and_move(app, residents)
+    client = client_as(app, "sw_gang1")
+    old_house, new_house = residents["钢一"]["houses"]
+    old_page = client.get(f"/houses/show/{old_house}").get_data(as_text=True)
+    current, history = old_page.split('id="house-residents"')[1].split('id="house-history"')
+    assert "张伟" not in current and "张伟" in history and "搬离" in history and "2024-05-01" in history
+    new_page = client.get(f"/houses/show/{new_house}").get_data(as_text=True)
+    assert "张伟" in new_page.split('id="house-residents"')[1].split('id="house-history"')[0]
+    assert client.get(f"/houses/show/{residents['钢二']['houses'][0]}").status_code == 404
+
+
+def test_the_person_page_shows_residence_history_cases_and_checks(app, users, residents):
+    person_id = _cancel_and_move(app, residents)
+    html = client_as(app, "sw_gang1").get(f"/persons/show/{person_id}").get_data(as_text=True)
+    residences = html.split('id="person-residences"')[1].split('id="person-cases"')[0]
+    assert "钢一上南路100弄1号101室" in residences and "钢一上南路100弄1号102室" in residences
+    assert "搬离" in residences
+    assert 'id="person-checks"' in html
+    assert "None" not in residences
+
+
+def test_the_committee_page_counts_with_links(app, users, residents, admin_client):
+    committee = residents["钢一"]["committee"]
+    html = admin_client.get(f"/committees/show/{committee}").get_data(as_text=True)
+    counts = html.split('id="committee-counts"')[1]
+    assert f"/houses/list/?_flt_0_committee={committee}" in counts
+    assert f"/persons/list/?_flt_0_committee={committee}" in counts
+    assert '<span class="badge">2</span>' in counts  # two houses
+    assert '<span class="badge">1</span>' in counts  # one person, one current resident

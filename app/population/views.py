@@ -19,6 +19,7 @@ from app.access.roles import VIEW_FULL_ID
 from app.audit import record_reveal
 from app.extensions import db
 from app.models import House, Person, Residence, Vehicle
+from app.population import whereabouts
 from app.population.fields import LookupSelectField
 from app.population.textfields import CleanText
 from app.population.forms import (
@@ -104,6 +105,16 @@ class PersonView(PortalModelView):
         if stored:
             mask_form_numbers(form, stored)
         return super()._get_edit_widget(form, exclude_cols=exclude_cols, widgets=widgets)
+
+    def _get_show_widget(self, pk, item, **kwargs):
+        # Where he lives and lived, his change cases and verification records, on his page (issue 14 §2).
+        from app.changes import messages as case_messages
+        from app.verification import messages as check_messages
+
+        widgets = super()._get_show_widget(pk, item, **kwargs)
+        widgets["whereabouts"] = {**whereabouts.person_history(item.id), "stages": case_messages.STAGE_LABELS,
+                                  "kinds": case_messages.KIND_LABELS, "results": check_messages.RESULT_LABELS}
+        return widgets
 
     @expose("/reveal/<int:pk>", methods=["POST"])
     @has_access
