@@ -156,3 +156,111 @@ def test_the_committee_page_counts_with_links(app, users, residents, admin_clien
     assert f"/persons/list/?_flt_0_committee={committee}" in counts
     assert '<span class="badge">2</span>' in counts  # two houses
     assert '<span class="badge">1</span>' in counts  # one person, one current resident
+
+
+# -- adding a person keeps the form (issue 14 §3) ------------------------------------------------------------------
+NEW_ID = make_id_number("310115", dt.date(1979, 9, 9), 357)
+
+
+def _new_person(**overrides):
+    data = {"name": "王芳", "id_type": "resident_id", "id_number": NEW_ID, "sex": "", "birth_date": "",
+            "category": "shanghai_household", "phone": "13700137000", "residence_house": "",
+            "residence_start": ""}
+    data.update(overrides)
+    return data
+
+
+def test_the_person_form_has_no_committee_field_and_asks_for_the_house(app, users, places):
+    html = client_as(app, "sw_gang1").get("/persons/add").get_data(as_text=True)
+    assert "__None" not in html
+    assert 'name="committee"' not in html
+    assert 'name="residence_house"' in html and 'name="residence_start"' in html
+
+
+def test_a_person_is_added_with_his_house_and_takes_its_committee(app, users, places):
+    house = places["钢一"]["houses"][1]
+    client = client_as(app, "sw_gang1")
+    response = client.post("/persons/add", data=_new_person(residence_house=str(house), residence_start="2025-03-01"))
+    assert response.status_code == 302
+    with app.app_context():
+        person = db.session.query(Person).filter_by(id_number=NEW_ID).one()
+        assert person.committee_id == places["钢一"]["committee"]
+        [residence] = person.residences
+        assert (residence.house_id, residence.start_date, residence.end_date) == (house, dt.date(2025, 3, 1), None)
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({}, "房屋"),  # no house: committee staff must say where he lives
+    ({"residence_start": "2025-03-01"}, "房屋"),
+    ({"residence_house": "HOUSE"}, "日期"),  # a house without the date
+    ({"residence_house": "HOUSE", "residence_start": "2025-03-01",
+      "id_number": NEW_ID[:-1] + ("0" if NEW_ID[-1] != "0" else "1")}, "校验位不正确"),
+    ({"residence_house": "OTHER", "residence_start": "2025-03-01"}, ""),  # another committee's house
+])
+def test_every_error_keeps_the_input(app, users, places, overrides, message):
+    overrides = {k: (str(places["钢一"]["houses"][0]) if v == "HOUSE" else
+                     str(places["钢二"]["houses"][0]) if v == "OTHER" else v) for k, v in overrides.items()}
+    response = client_as(app, "sw_gang1").post("/persons/add", data=_new_person(**overrides))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert 'value="王芳"' in html and "13700137000" in html
+    with app.app_context():
+        assert db.session.query(Person).filter_by(name="王芳").count() == 0
+        assert db.session.query(Residence).count() == 0
+
+
+def test_a_refusal_after_validation_keeps_the_input_too(app, users, places, admin_client):
+    """A write refused by the data rules (here: the ID number already registered) re-renders the form."""
+    house = str(places["钢一"]["houses"][0])
+    assert admin_client.post("/persons/add", data=_new_person(residence_house=house,
+                                                             residence_start="2025-03-01")).status_code == 302
+    response = admin_client.post("/persons/add", data=_new_person(name="王芳芳", residence_house=house,
+                                                                 residence_start="2025-03-01"))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "已登记" in html and 'value="王芳芳"' in html
+
+
+# -- the social worker's entry form (issue 14 §4) ------------------------------------------------------------------
+def _collected_case(app, places):
+    from sqlalchemy import select
+
+    from app.changes.models import ChangeCase
+
+    web = client_as(app, "sw_gang1")
+    web.post("/changes/report", data={"kind": "move_in", "house": places["钢一"]["houses"][0]})
+    with app.app_context():
+        case_id = db.session.scalar(select(ChangeCase.id))
+    assert client_as(app, "bl_gang1").post(f"/changes/act/{case_id}", data={"action": "collect"}).status_code == 302
+    return web, case_id
+
+
+def test_the_entry_form_is_labelled(app, users, places):
+    web, case_id = _collected_case(app, places)
+    html = web.get(f"/changes/show/{case_id}").get_data(as_text=True)
+    for label in ("姓名", "身份证号码", "人员类别", "户籍地址", "市级系统", "联系电话"):
+        assert f">{label}</label>" in html, label
+    assert 'placeholder="名称"' not in html
+
+
+@pytest.mark.parametrize("number, message", [
+    (ID_ONE[:-1] + ("0" if ID_ONE[-1] != "0" else "1"), "校验位"),
+    ("31011519850231123X", "出生日期"),
+])
+def test_a_bad_id_number_at_entry_keeps_the_input_with_the_specific_message(app, users, places, number, message):
+    from app.changes.models import ChangeCase
+
+    web, case_id = _collected_case(app, places)
+    response = web.post(f"/changes/act/{case_id}", data={
+        "action": "enter", "city_system": "migrant", "entry_date": "2026-06-01", "name": "赵敏",
+        "id_number": number, "category": "migrant", "phone": "13600136000", "registered_address": "安徽省合肥市"})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert message in html
+    for typed in ('value="赵敏"', f'value="{number}"', 'value="13600136000"', 'value="安徽省合肥市"',
+                  'value="2026-06-01"', '<option value="migrant" selected>'):
+        assert typed in html, typed
+    with app.app_context():
+        assert db.session.get(ChangeCase, case_id).stage == "form_collected"
+        assert db.session.query(Person).filter_by(name="赵敏").count() == 0
