@@ -48,6 +48,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
 
     errors.init_app(app)
     _register_refusals()
+    from app.views import display
+
+    display.init_app(app)  # the |shown and |local_minute filters (Shanghai time to the minute, 是/否, no None)
     hooks.init_app(app)
     privacy.init_app(app)  # audit of responses that carry full ID numbers
     cli.init_app(app)

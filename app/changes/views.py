@@ -150,6 +150,10 @@ class ChangeCaseView(PortalModelView):
         case = service.visible_case(_int_or_none(pk) or 0, g.user)
         if case is None:
             abort(404)
+        return self._render_case(case)
+
+    def _render_case(self, case, posted=None, refused_action=None):
+        """The case page; after a refused step, again with what was typed (``posted``) in that step's form."""
         actions = [a for a in case_flow.allowed_actions(case.stage, case.kind) if _can(ACTION_VERBS[a])]
         names = _user_names([case.assigned_worker_fk] + service.holders(case))
         from app.changes.transfers import transfer_of_case
@@ -160,6 +164,7 @@ class ChangeCaseView(PortalModelView):
             due=service.pending_due(case), overdue=service.is_overdue_now(case),
             holders=[names.get(u, "") for u in service.holders(case)], title=_("Change case No. %(id)s", id=case.id),
             today=service.local_today().isoformat(), can_print=_can("read", "Document"),
+            posted=posted or {}, refused_action=refused_action,
         )
 
     @expose("/act/<pk>", methods=["POST"])
@@ -186,6 +191,8 @@ class ChangeCaseView(PortalModelView):
             # The typed number stays in the audit trail (and counts against the attempts) although the step did not.
             if service.record_refused_lookup(case, exc, g.user):
                 db.session.commit()
+            # The form again with everything typed (issue 14 §4): a wrong digit costs one correction, not a re-entry.
+            return self._render_case(case, posted=request.form, refused_action=action)
         except Exception:
             db.session.rollback()
             raise
