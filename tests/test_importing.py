@@ -166,6 +166,36 @@ def test_a_person_living_in_another_committee_is_a_transfer_not_an_overwrite(app
         assert db.session.scalar(select(func.count()).select_from(Residence)) == 1
 
 
+def test_a_committee_user_importing_a_person_of_another_committee_requests_a_transfer(app, runner, tmp_path,
+                                                                                     users, places):
+    from app.changes.models import TransferRequest
+    from app.extensions import db
+    from app.models import Person, Residence
+
+    person_id = _register(app, places, "吴迁", idn(311), committee="钢二")
+    path = workbook(tmp_path / "transfer.xlsx", [person_row(1, "吴迁", idn(311), committee="钢一", room="909")])
+    code, summary, lines = run(runner, path, "--as", "sw_gang1", "--dry-run")
+    assert code == 0 and summary["transfers"] == 1 and summary["errors"] == 0
+    assert lines == ["第2行 [居委] 将申请迁移：此人登记在其他居委，导入时将请该居委确认迁入"]
+    assert count(app, TransferRequest) == 0
+
+    code, summary, lines = run(runner, path, "--as", "sw_gang1")
+    assert code == 0 and summary["transfers"] == 1 and summary["errors"] == 0 and lines == []
+    with app.app_context():
+        request = db.session.scalars(select(TransferRequest)).one()
+        assert (request.person_id, request.status) == (person_id, "pending")
+        assert request.from_committee_id == places["钢二"]["committee"]
+        assert request.to_committee_id == places["钢一"]["committee"]
+        # Nothing moved until 钢二 confirms.
+        assert db.session.get(Person, person_id).committee_id == places["钢二"]["committee"]
+        assert db.session.scalar(select(func.count()).select_from(Residence)) == 1
+
+    # The same file again: the pending request is not asked twice.
+    code, summary, _ = run(runner, path, "--as", "sw_gang1")
+    assert code == 0 and summary["transfers"] == 0 and summary["unchanged"] == 1
+    assert count(app, TransferRequest) == 1
+
+
 def test_a_committee_user_cannot_import_into_another_committee(app, runner, tmp_path, users, places):
     from app.models import Person
 

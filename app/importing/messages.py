@@ -31,6 +31,8 @@ ROW_MESSAGES = {
     "id_twice": _l("The same document number is on row %(row)s with another name."),
     "lives_elsewhere": _l("This person already lives in another committee: that is a transfer for that "
                           "committee to confirm, not an overwrite."),
+    "transfer_would_request": _l("Would request a transfer: this person is registered in another committee, "
+                                 "which will be asked to confirm the move."),
     "transfer_requested": _l("This person lives in another committee: a transfer was requested for that "
                              "committee to confirm."),
 }
