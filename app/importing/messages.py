@@ -17,6 +17,12 @@ ROW_MESSAGES = {
     "id_characters": _l("An ID number has 17 digits followed by a digit or X."),
     "id_birth_date": _l("The birth date in this ID number does not exist."),
     "id_future": _l("The birth date in this ID number is in the future."),
+    "id_region": _l("The region code (first six digits) of this ID number does not exist."),
+    # The forms' messages for refused text (app/population/textfields.py): the same words on every path.
+    "text_characters": _l("This text contains control or invisible characters, or characters that do not exist; "
+                          "please type it again."),
+    "text_formula": _l("This text may not begin with =, +, - or @."),
+    "text_empty": _l("Please fill in this field; spaces alone are not a value."),
     "id_checksum": _l("The check character of this ID number is wrong; please check each digit."),
     "sex_birth_required": _l("For documents other than a mainland ID card, a sex (男/女) and a birth date "
                              "(出生日期) not in the future are needed."),
