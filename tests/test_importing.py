@@ -372,6 +372,21 @@ def test_round_trip_the_register_export_imports_unchanged(app, admin_client, run
     assert code == 0 and summary["rows"] == 6 and summary["unchanged"] == 6 and count(app, Person) == 6
 
 
+def test_the_person_list_export_is_refused_with_a_message_and_the_page_names_the_export_to_use(
+        app, admin_client, runner, tmp_path):
+    code, summary, _ = run(runner, workbook(tmp_path / "first.xlsx", [person_row(1, "陈一", idn(951))]))
+    assert code == 0 and summary["persons_created"] == 1
+    response = admin_client.get("/persons/export/")
+    assert response.status_code == 200
+    exported = tmp_path / "persons.xlsx"
+    exported.write_bytes(response.data)
+    code, summary, lines = run(runner, exported)
+    assert code == 2 and summary["error"] == "no_header"
+    assert summary["message"] == "未找到表头行或缺少列：地址、室号、入住日期"
+    page = admin_client.get("/imports/").get_data(as_text=True)
+    assert "请使用上方的“按此格式导出登记表”" in page
+
+
 def test_template_has_headers_an_example_and_a_comment_on_each_header(admin_client):
     response = admin_client.get("/imports/template")
     sheet = load_workbook(io.BytesIO(response.data)).active
