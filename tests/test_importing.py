@@ -166,6 +166,36 @@ def test_a_person_living_in_another_committee_is_a_transfer_not_an_overwrite(app
         assert db.session.scalar(select(func.count()).select_from(Residence)) == 1
 
 
+def test_a_committee_user_importing_a_person_of_another_committee_requests_a_transfer(app, runner, tmp_path,
+                                                                                     users, places):
+    from app.changes.models import TransferRequest
+    from app.extensions import db
+    from app.models import Person, Residence
+
+    person_id = _register(app, places, "吴迁", idn(311), committee="钢二")
+    path = workbook(tmp_path / "transfer.xlsx", [person_row(1, "吴迁", idn(311), committee="钢一", room="909")])
+    code, summary, lines = run(runner, path, "--as", "sw_gang1", "--dry-run")
+    assert code == 0 and summary["transfers"] == 1 and summary["errors"] == 0
+    assert lines == ["第2行 [居委] 将申请迁移：此人登记在其他居委，导入时将请该居委确认迁入"]
+    assert count(app, TransferRequest) == 0
+
+    code, summary, lines = run(runner, path, "--as", "sw_gang1")
+    assert code == 0 and summary["transfers"] == 1 and summary["errors"] == 0 and lines == []
+    with app.app_context():
+        request = db.session.scalars(select(TransferRequest)).one()
+        assert (request.person_id, request.status) == (person_id, "pending")
+        assert request.from_committee_id == places["钢二"]["committee"]
+        assert request.to_committee_id == places["钢一"]["committee"]
+        # Nothing moved until 钢二 confirms.
+        assert db.session.get(Person, person_id).committee_id == places["钢二"]["committee"]
+        assert db.session.scalar(select(func.count()).select_from(Residence)) == 1
+
+    # The same file again: the pending request is not asked twice.
+    code, summary, _ = run(runner, path, "--as", "sw_gang1")
+    assert code == 0 and summary["transfers"] == 0 and summary["unchanged"] == 1
+    assert count(app, TransferRequest) == 1
+
+
 def test_a_committee_user_cannot_import_into_another_committee(app, runner, tmp_path, users, places):
     from app.models import Person
 
@@ -245,17 +275,36 @@ def test_malformed_encrypted_too_large_and_too_long_files_are_messages(app, admi
     assert response.status_code == 200 and "文件不是可读取的 Excel 工作簿" in response.get_data(as_text=True)
 
 
-def test_formula_cells_are_neutralised(app, runner, tmp_path):
+def test_names_addresses_rooms_and_numbers_are_checked_as_the_forms_check_them(app, runner, tmp_path):
+    """The importer reads text through app/domain/textinput.py and numbers through resolve_identity: the same
+    normal forms and the same messages as the person form."""
     from app.extensions import db
     from app.models import Person
 
-    rows = [person_row(1, "+-张三", idn(701))]
-    rows[0][8] = "@SUM(A1)上海"
-    code, summary, _ = run(runner, workbook(tmp_path / "f.xlsx", rows))
-    assert code == 0
+    mainland = idn(705)
+    rows = [person_row(1, "+-张三", idn(701)),
+            person_row(2, "李四", idn(702)),
+            person_row(3, "赵\u200b五", idn(703)),
+            person_row(4, "钱  六", idn(704), room="１０２室"),
+            person_row(5, "孙七", mainland[:-1] + ("1" if mainland[-1] == "0" else "0"), id_type="护照"),
+            person_row(6, "周八", mainland, id_type="护照"),
+            person_row(7, "吴九", make_id_number("999999", dt.date(1980, 5, 17), 707))]
+    rows[1][8] = "@SUM(A1)上海"
+    code, summary, lines = run(runner, workbook(tmp_path / "f.xlsx", rows), "--skip-invalid")
+    assert code == 0 and summary["errors"] == 5 and summary["persons_created"] == 2
+    assert lines == [
+        "第2行 [姓名] 内容不能以 =、+、- 或 @ 开头。",
+        "第3行 [户籍地址] 内容不能以 =、+、- 或 @ 开头。",
+        "第4行 [姓名] 内容含有控制字符、不可见字符或不存在的字符，请重新输入。",
+        "第6行 [证件号码] 身份证号码校验位不正确，请逐位核对。",
+        "第8行 [证件号码] 身份证号码地区码不存在（前6位不是有效的行政区划代码）。",
+    ]
     with app.app_context():
-        person = db.session.scalars(select(Person)).one()
-        assert person.name == "张三" and person.registered_address == "SUM(A1)上海"
+        people = {p.name: p for p in db.session.scalars(select(Person))}
+        assert set(people) == {"钱 六", "周八"}
+        # A mainland-shaped number is a mainland ID whatever 证件类型 said: sex and birth date come from it.
+        assert people["周八"].id_type == "resident_id" and people["周八"].birth_date == dt.date(1980, 5, 17)
+        assert people["钱 六"].residences[0].house.room == "102"
 
 
 def test_review_queue_for_possible_duplicates_merge_and_keep_apart(app, admin_client, runner, tmp_path, places):
@@ -321,6 +370,21 @@ def test_round_trip_the_register_export_imports_unchanged(app, admin_client, run
     assert [c.value for c in load_workbook(exported).active[1]][:3] == ["居委", "地址", "室号"]
     code, summary, _ = run(runner, exported)
     assert code == 0 and summary["rows"] == 6 and summary["unchanged"] == 6 and count(app, Person) == 6
+
+
+def test_the_person_list_export_is_refused_with_a_message_and_the_page_names_the_export_to_use(
+        app, admin_client, runner, tmp_path):
+    code, summary, _ = run(runner, workbook(tmp_path / "first.xlsx", [person_row(1, "陈一", idn(951))]))
+    assert code == 0 and summary["persons_created"] == 1
+    response = admin_client.get("/persons/export/")
+    assert response.status_code == 200
+    exported = tmp_path / "persons.xlsx"
+    exported.write_bytes(response.data)
+    code, summary, lines = run(runner, exported)
+    assert code == 2 and summary["error"] == "no_header"
+    assert summary["message"] == "未找到表头行或缺少列：地址、室号、入住日期"
+    page = admin_client.get("/imports/").get_data(as_text=True)
+    assert "请使用上方的“按此格式导出登记表”" in page
 
 
 def test_template_has_headers_an_example_and_a_comment_on_each_header(admin_client):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date
 
 ID_LENGTH = 18
@@ -57,6 +58,8 @@ def normalise_identifier(value: str | None) -> str:
     every space or invisible character dropped, wherever it is: "3101 1519…" and "310115…\u200b" are the same
     number, and the database's unique index on the normal form then holds one identity per number.
     """
+    if value and value.isascii() and value.isalnum():  # the usual case, already normal but for case: no NFKC pass
+        return value.upper()
     text = unicodedata.normalize("NFKC", value or "")
     return "".join(c for c in text if not (c.isspace() or unicodedata.category(c) in ("Cc", "Cf"))).upper()
 
@@ -98,6 +101,7 @@ def _in_timeline(region: str) -> bool:
     return region in _timeline_regions
 
 
+@lru_cache(maxsize=8192)  # pure and called for every number read (an import reads 200,000): a few hundred codes
 def region_exists(region: str) -> bool:
     """True when ``region`` is, or was, an administrative division code (GB/T 2260).
 

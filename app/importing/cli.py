@@ -63,6 +63,8 @@ def import_register_command(file: Path, dry_run: bool, skip_invalid: bool, error
             db.session.rollback()
         service.record_import(file.name, outcome.sha256, summary.as_dict())
         db.session.commit()
+    for line in service.errors_report_rows(outcome.notes):  # a check names the transfers it would request
+        click.echo(f"第{line[0]}行 [{line[1] or '-'}] {line[2]}")
     for line in service.errors_report_rows(outcome.errors):
         click.echo(f"第{line[0]}行 [{line[1] or '-'}] {line[2]}")
     if errors_out is not None:

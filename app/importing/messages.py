@@ -17,6 +17,12 @@ ROW_MESSAGES = {
     "id_characters": _l("An ID number has 17 digits followed by a digit or X."),
     "id_birth_date": _l("The birth date in this ID number does not exist."),
     "id_future": _l("The birth date in this ID number is in the future."),
+    "id_region": _l("The region code (first six digits) of this ID number does not exist."),
+    # The forms' messages for refused text (app/population/textfields.py): the same words on every path.
+    "text_characters": _l("This text contains control or invisible characters, or characters that do not exist; "
+                          "please type it again."),
+    "text_formula": _l("This text may not begin with =, +, - or @."),
+    "text_empty": _l("Please fill in this field; spaces alone are not a value."),
     "id_checksum": _l("The check character of this ID number is wrong; please check each digit."),
     "sex_birth_required": _l("For documents other than a mainland ID card, a sex (男/女) and a birth date "
                              "(出生日期) not in the future are needed."),
@@ -31,6 +37,8 @@ ROW_MESSAGES = {
     "id_twice": _l("The same document number is on row %(row)s with another name."),
     "lives_elsewhere": _l("This person already lives in another committee: that is a transfer for that "
                           "committee to confirm, not an overwrite."),
+    "transfer_would_request": _l("Would request a transfer: this person is registered in another committee, "
+                                 "which will be asked to confirm the move."),
     "transfer_requested": _l("This person lives in another committee: a transfer was requested for that "
                              "committee to confirm."),
 }

@@ -1,6 +1,7 @@
 """The flat register sheet, row by row: headers, cell cleaning and the checks that need no database.
 
-Pure Python (no Flask, no SQLAlchemy) so the rules can be read and tested on their own. A row's problems are
+No Flask and no database, so the rules can be read and tested on their own; the rules shared with the forms
+(the document number's resolve_identity, the text validator) are imported from where the forms take them. A row's problems are
 ``RowError(column, code, params)``: ``column`` is the sheet's own header text, ``code`` is translated by
 app/importing/messages.py. The service adds the checks that need the database (scope, existing persons).
 """
@@ -12,9 +13,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Optional
 
+from app.domain import textinput
 from app.domain.idnumber import (
-    InvalidIdNumber, check_character, make_id_number, normalise_id_number, parse_id_number,
+    InvalidIdNumber, check_character, make_id_number, normalise_identifier,
 )
+from app.population.integrity import resolve_identity
 
 # Canonical header (as in the template) → the field it fills. Aliases cover the portal's own exports (round trip)
 # and the names offices use in their own sheets.
@@ -129,6 +132,18 @@ def clean_text(value: Any) -> str:
     return _CONTROL.sub("", text).strip()
 
 
+def cell_text(value: Any) -> str:
+    """A cell as the text typed into it, for the validators that must see it unaltered (control characters
+    included): numbers without a trailing .0, dates as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()[:10]
+    return str(value)
+
+
 def neutralise(text: str, keep_plus: bool = False) -> str:
     """Drop leading = + - @ so a value can never become a formula when a sheet is exported again; a phone's +86
     keeps its plus."""
@@ -190,13 +205,27 @@ class RowChecker:
         def err(field_name: str, code: str, **params: Any) -> None:
             errors.append(RowError(self.header(field_name), code, params))
 
-        for field_name in ("committee", "address", "room", "name", "registered_address", "phone"):
+        for field_name in ("committee", "phone"):
             text = clean_text(self._cell(cells, field_name))
             text = neutralise(text, keep_plus=field_name == "phone")
             if len(text) > MAX_LENGTH[field_name]:
                 err(field_name, "too_long", max=MAX_LENGTH[field_name])
             values[field_name] = text
-        if not values["name"]:
+        # Names, addresses and rooms go through the forms' own validator (app/domain/textinput.py): the same normal
+        # form, and the same refusals with the same message (a formula-like or control character is refused, as a
+        # form refuses it, rather than silently altered).
+        refused = set()  # a refused value is not also reported missing
+        for field_name in ("address", "room", "name", "registered_address"):
+            try:
+                text = textinput.clean_text(cell_text(self._cell(cells, field_name)), required=False) or ""
+            except textinput.InvalidText as exc:
+                err(field_name, "text_" + exc.code)
+                refused.add(field_name)
+                text = ""
+            if len(text) > MAX_LENGTH[field_name]:
+                err(field_name, "too_long", max=MAX_LENGTH[field_name])
+            values[field_name] = text
+        if not values["name"] and "name" not in refused:
             err("name", "name_missing")
 
         committee = values["committee"]
@@ -209,12 +238,12 @@ class RowChecker:
             err("committee", "committee_out_of_scope", name=committee)
         else:
             values["committee_id"] = self.committees[committee]
-        if not values["address"]:
+        if not values["address"] and "address" not in refused:
             err("address", "address_missing")
         room = values["room"]
         if room.endswith("室"):
             values["room"] = room = room[:-1].strip()
-        if not room:
+        if not room and "room" not in refused:
             err("room", "room_missing")
 
         id_type_text = clean_text(self._cell(cells, "id_type"))
@@ -223,26 +252,30 @@ class RowChecker:
             err("id_type", "id_type_unknown", value=id_type_text)
         values["id_type"] = id_type or "resident_id"
         upgraded_from = None
-        number = normalise_id_number(clean_text(self._cell(cells, "id_number")))
+        number = normalise_identifier(cell_text(self._cell(cells, "id_number")))
         if not number:
             err("id_number", "id_missing")
-        elif values["id_type"] == "resident_id":
-            upgraded = upgrade_15(number)
-            if upgraded is not None:
-                upgraded_from, number = number, upgraded
+        else:
+            if values["id_type"] == "resident_id":
+                upgraded = upgrade_15(number)
+                if upgraded is not None:
+                    upgraded_from, number = number, upgraded
+            # The forms' and the flush hook's one reading of a document number: a mainland-shaped number is a
+            # mainland ID number (check digit, birth date, region code) whatever 证件类型 says.
             try:
-                info = parse_id_number(number, self.today)
+                id_type, number, info = resolve_identity(values["id_type"], number, self.today)
             except InvalidIdNumber as exc:
                 err("id_number", "id_" + exc.code)
             else:
-                number = info.number
-                values["sex"], values["birth_date"] = info.sex, info.birth_date
-        else:
-            sex = SEX_OF.get(clean_text(self._cell(cells, "sex")))
-            birth = parse_date(self._cell(cells, "birth_date"))
-            if sex is None or birth is None or birth > self.today:
-                err("id_number", "sex_birth_required")
-            values["sex"], values["birth_date"] = sex, birth
+                values["id_type"] = id_type
+                if info is not None:
+                    values["sex"], values["birth_date"] = info.sex, info.birth_date
+                else:
+                    sex = SEX_OF.get(clean_text(self._cell(cells, "sex")))
+                    birth = parse_date(self._cell(cells, "birth_date"))
+                    if sex is None or birth is None or birth > self.today:
+                        err("id_number", "sex_birth_required")
+                    values["sex"], values["birth_date"] = sex, birth
         values["id_number"] = number
 
         category_text = clean_text(self._cell(cells, "category"))

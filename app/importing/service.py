@@ -35,7 +35,10 @@ from app.importing.models import (
 )
 from app.importing.rows import CheckedRow, RowChecker, RowError, TooManyRows, iter_sheet_rows
 from app.importing.workbook import RegisterSheet, UnreadableWorkbook
-from app.models import Building, Committee, House, Person, Residence
+from app.changes.models import TRANSFER_PENDING, TransferRequest
+from app.changes.service import CaseRefused
+from app.changes.transfers import request_transfer
+from app.models import Building, Committee, House, Person, PortalUser, Residence
 from app.settings import current_rules
 
 BATCH = 2000
@@ -70,6 +73,7 @@ class Summary:
 class Outcome:
     summary: Summary
     errors: list[dict] = field(default_factory=list)  # {"row", "column", "code", "params"}
+    notes: list[dict] = field(default_factory=list)  # same shape: what a check says the import will do
     sha256: str = ""
 
 
@@ -92,15 +96,6 @@ def _open(path: Path) -> RegisterSheet:
     except UnreadableWorkbook as exc:
         params = {"missing": "、".join(exc.missing) or "—"} if exc.code == "no_header" else {}
         raise ImportRefused(exc.code, **params) from None
-
-
-def _transfer_service():
-    """h1-transfer's request_transfer, once it is on main; None until then (the row is refused with a message)."""
-    try:
-        from app.changes.service import request_transfer  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return request_transfer
 
 
 def import_register(path: Path | str, scope: Optional[frozenset[int]], *, dry_run: bool, skip_invalid: bool,
@@ -138,6 +133,7 @@ class _Pass:
         self.in_scope, self.headers = in_scope, headers
         self.summary = Summary(dry_run=not write)
         self.errors: list[dict] = []
+        self.notes: list[dict] = []  # rows that are not errors but worth naming in a check (a transfer to request)
         self.fake_id = 0
         building_q = select(Building.committee_id, Building.name, Building.id)
         house_q = select(House.building_id, House.room, House.id)
@@ -146,7 +142,10 @@ class _Pass:
             house_q = house_q.where(House.committee_id.in_(sorted(scope)))
         self.buildings = {(c, n): i for c, n, i in db.session.execute(building_q)}
         self.houses = {(b, r): i for b, r, i in db.session.execute(house_q)}
-        self.transfer = _transfer_service()
+        # A row whose person is registered in a committee outside the importer's area becomes a transfer request
+        # (app/changes/transfers.py) made as the importing user, who must therefore be known (--as, or the page).
+        self.user = db.session.get(PortalUser, actor_id) if actor_id else None
+        self.scope = scope
         self.actor = recorder.current_actor()
         self.audit_rows: list[dict] = []
 
@@ -200,7 +199,7 @@ def _run_pass(path, committees, in_scope, scope, today, max_rows, *, write, prog
         sheet.close()
     if progress:
         progress(state.summary.rows, state.summary.rows, phase)
-    return Outcome(state.summary, state.errors)
+    return Outcome(state.summary, state.errors, state.notes)
 
 
 def _handle_batch(state: _Pass, batch: list[CheckedRow]) -> None:
@@ -235,6 +234,11 @@ def _handle_batch(state: _Pass, batch: list[CheckedRow]) -> None:
             select(Person.id, Person.id_number, Person.name, Person.committee_id, Person.phone,
                    Person.registered_address, Person.category).where(Person.id.in_(merged_ids)))}
     person_ids = [p.id for p in existing.values()] + list(merged_people)
+    # Persons with a transfer already pending: importing the file again must not ask twice.
+    pending_transfer = set()
+    if person_ids:
+        pending_transfer = set(db.session.scalars(select(TransferRequest.person_id).where(
+            TransferRequest.person_id.in_(person_ids), TransferRequest.status == TRANSFER_PENDING)))
     active = {}
     if person_ids:
         active = {r.person_id: r for r in db.session.execute(
@@ -277,16 +281,7 @@ def _handle_batch(state: _Pass, batch: list[CheckedRow]) -> None:
             person = existing.get(row.upgraded_from)
         if person is not None:
             if person.committee_id is not None and person.committee_id != v["committee_id"]:
-                if state.transfer is not None and state.write:
-                    state.transfer(person_id=person.id, to_committee_id=v["committee_id"], actor_id=state.actor_id,
-                                   source="import")
-                    summary.transfers += 1
-                    summary.valid += 1
-                    continue
-                err = RowError(row_header(state, row, "committee"), "lives_elsewhere")
-                row.errors.append(err)
-                state.error(row, err)
-                summary.errors += 1
+                _transfer(state, row, person, person.id in pending_transfer)
                 continue
             updates.append((row, person))
             continue
@@ -339,6 +334,41 @@ def _handle_batch(state: _Pass, batch: list[CheckedRow]) -> None:
         _insert_new(state, new_persons, new_residences)
     else:
         summary.residences_created += len(new_persons)
+
+
+def _transfer(state: _Pass, row: CheckedRow, person, pending: bool) -> None:
+    """A row whose person is registered in another committee: not an overwrite but a transfer for that committee
+    to confirm (request_transfer), counted as "transfers" (a check reports it as would-request). A transfer
+    already pending for the person leaves the row unchanged, so importing the file again asks once. A person of a
+    committee inside the importer's own area is for the importer to move (the change flow), not a transfer: the
+    row stays an error."""
+    summary, v = state.summary, row.values
+    elsewhere = state.scope is not None and person.committee_id not in state.scope
+    if not elsewhere or (state.write and state.user is None):
+        err = RowError(row_header(state, row, "committee"), "lives_elsewhere")
+        row.errors.append(err)
+        state.error(row, err)
+        summary.errors += 1
+        return
+    summary.valid += 1
+    if pending:
+        summary.unchanged += 1
+        return
+    if state.write:
+        try:
+            request_transfer(v["id_number"], _house_id(state, v), actor=state.user, entry_date=v["start_date"],
+                             category=v["category"])
+        except CaseRefused:
+            summary.valid -= 1
+            err = RowError(row_header(state, row, "committee"), "lives_elsewhere")
+            row.errors.append(err)
+            state.error(row, err)
+            summary.errors += 1
+            return
+    else:
+        state.notes.append({"row": row.row_no, "column": row_header(state, row, "committee"),
+                            "code": "transfer_would_request", "params": {}})
+    summary.transfers += 1
 
 
 def row_header(state: _Pass, row: CheckedRow, field_name: str) -> str:

@@ -41,7 +41,10 @@ SUMMARY_LABELS = {
     "persons_created": _l("Persons created"), "buildings_created": _l("Buildings created"),
     "houses_created": _l("Houses created"), "residences_created": _l("Residences created"),
     "updated": _l("Persons updated"), "unchanged": _l("Unchanged"), "review": _l("Held for review"),
+    "transfers": _l("Transfers requested"),
 }
+# A check only says what the import would do: the same count, worded as a future request.
+CHECK_LABELS = {**SUMMARY_LABELS, "transfers": _l("Transfers to request")}
 
 
 class RegisterImportView(BaseView):
@@ -124,7 +127,7 @@ class RegisterImportView(BaseView):
         return self.render_template(
             "importing/job.html", title=_("Import job %(id)s", id=job.id), job=job, errors=errors,
             states=STATE_LABELS, running=job.state in JOB_RUNNING, may_import=jobs.may_import(job),
-            summary_labels=SUMMARY_LABELS, failed=job.state == JOB_FAILED,
+            summary_labels=CHECK_LABELS if (job.summary or {}).get("dry_run", True) else SUMMARY_LABELS, failed=job.state == JOB_FAILED,
             broker_down=job.message == jobs.BROKER_UNAVAILABLE,
         )
 
