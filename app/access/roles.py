@@ -179,6 +179,21 @@ for _role in (STREET_OFFICE, COMMITTEE_DIRECTOR, SOCIAL_WORKER):
     ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"RegisterImport": {READ, WRITE}})
 
 
+# Spot inspections (飞行检查, issue 16). "SpotInspection": read, write (record one: the office and the police
+# station, also on behalf of the 市民巡访团), fix (put a finding right: the inspected committee's staff).
+_INSPECTION_GRANTS: dict[str, set[str]] = {
+    STREET_OFFICE: {READ, WRITE},
+    POLICE_STATION: {READ, WRITE},
+    ZONE_LEADER: {READ},
+    TEAM_MEMBER: {READ},
+    COMMUNITY_POLICE: {READ},
+    COMMITTEE_DIRECTOR: {READ, "fix"},
+    SOCIAL_WORKER: {READ, "fix"},
+}
+for _role, _verbs in _INSPECTION_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"SpotInspection": set(_verbs)})
+
+
 def role_label(name: str) -> str:
     label = ROLE_LABELS.get(name)
     return str(label) if label is not None else name

@@ -24,6 +24,7 @@ from app.monthly.models import (  # noqa: E402 - the monthly close (issue 7)
 from app.notifications.models import WebhookDelivery  # noqa: E402 - notifications (issue 13)
 from app.models.jobs import JobRun  # noqa: E402 - last run of each scheduled job (issue 13)
 from app.importing.models import ImportJob, ImportReview  # noqa: E402 - loading the register (issue 15)
+from app.inspections.models import InspectionFinding  # noqa: E402,F401 - spot inspections (issue 16)
 
 metadata = Model.metadata
 

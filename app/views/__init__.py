@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 # Menu links (add_link) have no view behind them; the seed grants a link to roles holding this permission.
 MENU_LINK_PERMISSIONS = {
     "request_document": ("Document", "write"),
+    "inspection_findings": ("SpotInspection", "read"),
     "report_change": ("ChangeCase", "report"),
     "overdue_cases": ("ChangeCase", "read"),
     "visitor_days": ("VisitorLog", "read"),
@@ -128,6 +129,14 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(RankingSettingsView, "ranking_settings", label=_l("Ranking settings"), icon="fa-sliders-h",
                         **monthly)
     appbuilder.add_api(MonthlyApi)
+
+    # The rest of the plan (issue 16): spot inspections with a checklist, findings the committee puts right.
+    from app.inspections.views import SpotInspectionPlanView
+
+    appbuilder.add_view(SpotInspectionPlanView, "inspections", label=_l("Spot inspections (checklist)"),
+                        icon="fa-clipboard-check", **monthly)
+    appbuilder.add_link("inspection_findings", label=_l("Spot inspection findings"),
+                        href="/inspections/findings", icon="fa-tasks", **monthly)
 
     appbuilder.add_view_no_menu(PersonLookup)
     appbuilder.add_view_no_menu(HouseLookup)
