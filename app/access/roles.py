@@ -194,6 +194,20 @@ for _role, _verbs in _INSPECTION_GRANTS.items():
     ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"SpotInspection": set(_verbs)})
 
 
+# 专项联勤联动 (issue 16): "JointAction" read, escalate (the committee's 工作站 reports a refusing household: its
+# director and social workers), act (apply to the 城运平台, the joint visit, closure: the police).
+_JOINT_GRANTS: dict[str, set[str]] = {
+    STREET_OFFICE: {READ},
+    POLICE_STATION: {READ, "act"},
+    ZONE_LEADER: {READ},
+    COMMUNITY_POLICE: {READ, "act"},
+    COMMITTEE_DIRECTOR: {READ, "escalate"},
+    SOCIAL_WORKER: {READ, "escalate"},
+}
+for _role, _verbs in _JOINT_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"JointAction": set(_verbs)})
+
+
 def role_label(name: str) -> str:
     label = ROLE_LABELS.get(name)
     return str(label) if label is not None else name

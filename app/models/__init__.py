@@ -25,6 +25,7 @@ from app.notifications.models import WebhookDelivery  # noqa: E402 - notificatio
 from app.models.jobs import JobRun  # noqa: E402 - last run of each scheduled job (issue 13)
 from app.importing.models import ImportJob, ImportReview  # noqa: E402 - loading the register (issue 15)
 from app.inspections.models import InspectionFinding  # noqa: E402,F401 - spot inspections (issue 16)
+from app.jointaction.models import JointAction  # noqa: E402,F401 - 专项联勤联动 (issue 16)
 
 metadata = Model.metadata
 

@@ -137,6 +137,10 @@ def register_views(appbuilder) -> None:
                         icon="fa-clipboard-check", **monthly)
     appbuilder.add_link("inspection_findings", label=_l("Spot inspection findings"),
                         href="/inspections/findings", icon="fa-tasks", **monthly)
+    from app.jointaction.views import JointActionView
+
+    appbuilder.add_view(JointActionView, "joint_actions", label=_l("Special joint actions"), icon="fa-users",
+                        **monthly)
 
     appbuilder.add_view_no_menu(PersonLookup)
     appbuilder.add_view_no_menu(HouseLookup)

@@ -1,5 +1,5 @@
 """the rest of the plan (issue 16): spot inspections with a checklist, who inspected and which unit, the team
-member found working badly; their findings as tasks for the inspected committee
+member found working badly; their findings as tasks for the inspected committee; 专项联勤联动 on refusing households
 
 Revision ID: 0014_plan
 Revises: 0013_import
@@ -40,9 +40,41 @@ def upgrade():
     with op.batch_alter_table("inspection_finding", schema=None) as batch_op:
         batch_op.create_index("ix_inspection_finding_committee_state", ["committee_id", "state"], unique=False)
         batch_op.create_index(batch_op.f("ix_inspection_finding_inspection_id"), ["inspection_id"], unique=False)
+    op.create_table(
+        "joint_action",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("committee_id", sa.Integer(), nullable=False),
+        sa.Column("house_id", sa.Integer(), nullable=True),
+        sa.Column("change_case_id", sa.Integer(), nullable=True),
+        sa.Column("verification_record_id", sa.Integer(), nullable=True),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("stage", sa.String(length=16), nullable=False),
+        sa.Column("escalated_on", sa.Date(), nullable=False),
+        sa.Column("escalated_by", sa.String(length=128), nullable=False),
+        sa.Column("applied_on", sa.Date(), nullable=True),
+        sa.Column("applied_by", sa.String(length=128), nullable=True),
+        sa.Column("platform_ref", sa.String(length=64), nullable=True),
+        sa.Column("visited_on", sa.Date(), nullable=True),
+        sa.Column("visitors", sa.String(length=500), nullable=True),
+        sa.Column("outcome", sa.String(length=500), nullable=True),
+        sa.Column("collected", sa.Boolean(), nullable=True),
+        sa.Column("closed_at", sa.DateTime(), nullable=True),
+        sa.Column("closed_by", sa.String(length=128), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["committee_id"], ["committee.id"]),
+        sa.ForeignKeyConstraint(["house_id"], ["house.id"]),
+        sa.ForeignKeyConstraint(["change_case_id"], ["change_case.id"]),
+        sa.ForeignKeyConstraint(["verification_record_id"], ["verification_record.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("joint_action", schema=None) as batch_op:
+        batch_op.create_index("ix_joint_action_committee_stage", ["committee_id", "stage"], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table("joint_action", schema=None) as batch_op:
+        batch_op.drop_index("ix_joint_action_committee_stage")
+    op.drop_table("joint_action")
     with op.batch_alter_table("inspection_finding", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inspection_finding_inspection_id"))
         batch_op.drop_index("ix_inspection_finding_committee_state")
