@@ -23,8 +23,10 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once and kept under instance/ (embedded set-up)."""
+def secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once and kept under instance/ (embedded set-up).
+
+    Called by create_app when the config has no key, not at import: importing config writes nothing."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     key_file = INSTANCE_DIR / "secret_key"
@@ -39,7 +41,7 @@ def _secret_key() -> str:
 
 class Config:
     APP_NAME = "上钢新村街道实有人口服务管理平台"
-    SECRET_KEY = _secret_key()
+    SECRET_KEY = os.environ.get("SECRET_KEY")  # None: create_app fills it from secret_key()
 
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'portal.db'}")
     SQLALCHEMY_TRACK_MODIFICATIONS = False

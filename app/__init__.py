@@ -19,6 +19,10 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     app.config.from_object("config.Config")
     if test_config:
         app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        from config import secret_key
+
+        app.config["SECRET_KEY"] = secret_key()  # generated and kept under instance/ on first use
     # Flask-Babel resolves relative catalog paths against the package root; ours is at the top level.
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["BABEL_DEFAULT_FOLDER"]
 
@@ -28,8 +32,14 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
 
-    from app.audit import recorder  # noqa: F401  (registers the flush hook that writes the audit trail)
-    from app.population import integrity  # noqa: F401  (registers the flush hook that guards every write)
+    # Session hooks: each feature registers its own here, never as a side effect of an import.
+    from app.audit import recorder
+    from app.monthly import hooks as monthly_hooks
+    from app.population import integrity
+    from app.verification import hooks as verification_hooks
+
+    for feature in (verification_hooks, monthly_hooks, recorder, integrity):  # the order they had as imports
+        feature.init_app(app)
 
     with app.app_context():
         appbuilder = AppBuilder(update_perms=app.config["FAB_UPDATE_PERMS"])
@@ -37,6 +47,10 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
         register_views(appbuilder)
 
     errors.init_app(app)
+    _register_refusals()
+    from app.views import display
+
+    display.init_app(app)  # the |shown and |local_minute filters (Shanghai time to the minute, 是/否, no None)
     hooks.init_app(app)
     privacy.init_app(app)  # audit of responses that carry full ID numbers
     cli.init_app(app)
@@ -47,18 +61,42 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from app.monthly import documents as monthly_documents
     from app.verification import poster
 
-    for feature in (documents, printing, monthly_documents, poster):
+    from app.analysis import review as analysis_review
+    from app.crime import documents as crime_documents, hooks as crime_hooks
+
+    crime_hooks.init_app(app)  # a late entry brings its criticism and, if serious violent, the veto
+    for feature in (documents, printing, monthly_documents, poster, crime_documents, analysis_review):
         feature.init_app(app)
 
     from app import health
     from app.celery_app import celery_init_app
 
+    from app.analysis import tasks as analysis_tasks
+
+    analysis_tasks.init_app(app)  # the nightly run of the gap rules (task + `flask analysis run`)
     celery_init_app(app)  # app.extensions["celery"]: in-process (eager) unless CELERY_BROKER_URL is set
     health.init_app(app)  # GET /health for docker's health check
     from app.notifications import views as notification_views
 
     notification_views.init_app(app)  # navbar badge; webhook delivery after commits
     return app
+
+
+def _register_refusals() -> None:
+    """How each feature's refusal codes read (app.errors maps every Refused to a message and a status)."""
+    from app import errors
+    from app.changes import messages as change_messages
+    from app.changes.service import CaseRefused
+    from app.domain.case_flow import Refusal
+    from app.importing.messages import file_message
+    from app.importing.service import ImportRefused
+    from app.verification import messages as verification_messages
+    from app.verification.service import VerificationRefused
+
+    errors.register_refusal(CaseRefused, change_messages.refusal)
+    errors.register_refusal(Refusal, change_messages.refusal)
+    errors.register_refusal(VerificationRefused, verification_messages.refusal)
+    errors.register_refusal(ImportRefused, lambda exc: file_message(exc.code, **exc.params))
 
 
 def _migrations_dir():

@@ -14,6 +14,7 @@
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 
@@ -85,6 +86,17 @@ def _scheduled_task_names() -> frozenset:
 SCHEDULED_TASKS = _scheduled_task_names()
 
 
+TASK_MODULES = (
+    "app.documents.tasks",
+    "app.backups.tasks",  # the nightly backup, issue 13
+    "app.notifications.tasks",  # webhook delivery, issue 13
+    "app.importing.tasks",  # issue 15: check and import a register file
+    "app.changes.tasks",  # the daily overdue check
+    "app.monthly.tasks",  # the monthly table's draft
+    "app.crime.tasks",  # issue 16 item 3: leads not verified in time
+)
+
+
 def celery_init_app(app) -> Celery:
     """Bind a new Celery app to the Flask ``app`` (one per ``create_app`` call, like the AppBuilder)."""
     from app.extensions import db
@@ -105,10 +117,11 @@ def celery_init_app(app) -> Celery:
                     # session goes at the end of every task (also in eager mode, inside a web request).
                     db.session.remove()
 
-    from app.documents import tasks  # noqa: F401  (registers the shared tasks)
-    from app.backups import tasks as _backups  # noqa: F401  (the nightly backup, issue 13)
-    from app.notifications import tasks as _notifications  # noqa: F401  (webhook delivery, issue 13)
-    from app.importing import tasks as _import_tasks  # noqa: F401  (issue 15: check and import a register file)
+    # Every feature's tasks are registered here (shared_task), not because some view happens to import them.
+    # Inside the function: the task modules import the services, which must not load when this module does
+    # (the worker entry point below builds the app first).
+    for module in TASK_MODULES:
+        importlib.import_module(module)
 
     celery_app = Celery(app.import_name, task_cls=FlaskTask)
     celery_app.config_from_object(celery_config(app.config))

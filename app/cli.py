@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
+from app.extensions import db
 
 
 def init_app(app) -> None:
@@ -67,7 +68,6 @@ def demo_data_command(persons: int, seed: int, verifications: int = 0) -> None:
     import time
 
     from app.demo_data import generate_population
-    from app.extensions import db
 
     started = time.perf_counter()
     counts = generate_population(db.engine, persons=persons, seed=seed)

@@ -33,6 +33,7 @@ from app.domain.rules import DEFAULT_RULES
 from app.domain.idnumber import make_id_number
 from app.models import Block, Building, Committee, House, Person, Residence, Vehicle
 from app.models.population import ID_TYPE_RESIDENT
+from app.verification.models import VerificationRecord, rebuild_coverage
 
 BATCH_SIZE = 10_000
 PERSONS_PER_HOUSE = 2.6
@@ -534,8 +535,6 @@ def generate_verifications(engine: Engine, count: int, seed: int, *, today: dt.d
     The volume per committee and month is count / (23 × 12): about 32,000 records give the plan's realistic
     80–150 persons per committee per month; 1,000,000 records are the benchmark's load. Needs the population
     (generate_population) and at least one user. One transaction, Core executemany with explicit ids."""
-    from app.verification.models import VerificationRecord
-
     if count < 1:
         raise ValueError("count must be at least 1")
     today = today or clock.local_today()
@@ -618,7 +617,6 @@ def generate_verifications(engine: Engine, count: int, seed: int, *, today: dt.d
                     batch = []
         if batch:
             conn.execute(insert(vr), batch)
-        from app.verification.models import rebuild_coverage
 
         rebuild_coverage(conn)  # the first-visit tables the coverage page counts (Core inserts skip the ORM hook)
         if conn.dialect.name == "postgresql":

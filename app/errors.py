@@ -10,10 +10,58 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError, StatementError
 
 from app.domain.idnumber import InvalidIdNumber
+from app.domain.refusal import Refused
+from app.extensions import db
 
 
-class UserFacingError(Exception):
-    """An error whose str() is a translated sentence meant for the person at the screen."""
+class UserFacingError(Refused):
+    """A refusal whose str() is already a translated sentence meant for the person at the screen."""
+
+    def __init__(self, message: str = "", status: int | None = None):
+        super().__init__(message, status=status, message=message)
+        self.message = message
+
+
+class DataRuleError(Refused, ValueError):
+    """A write that breaks a data rule (app.population.integrity). ``code`` gives the translated message."""
+
+    def __init__(self, code: str, message: str = ""):
+        super().__init__(code)
+        self.args = (message or code,)  # str(): the developer's sentence, for logs
+
+
+def refusal_message(exc: Refused) -> str:
+    """The one mapping from a refusal to the sentence shown, on screens and in the API."""
+    if isinstance(exc, UserFacingError):
+        return exc.message
+    if isinstance(exc, DataRuleError):
+        return _DATA_RULE_MESSAGES().get(exc.code, str(exc))
+    for kind, translate in _TRANSLATORS.items():
+        if isinstance(exc, kind):
+            return translate(exc)
+    return _("The change could not be saved; nothing was changed.")
+
+
+def refusal_status(exc: Refused) -> int:
+    """The HTTP status of a refusal (400 unless its type or the raiser says otherwise)."""
+    return exc.status
+
+
+# Each feature registers how its refusal codes read, from its own init_app: errors.py imports no feature.
+_TRANSLATORS: dict[type, object] = {}
+
+
+def register_refusal(kind: type, translate) -> None:
+    _TRANSLATORS[kind] = translate
+
+
+def _DATA_RULE_MESSAGES() -> dict:
+    return {
+        "block_other_committee": _("The block belongs to another committee."),
+        "house_without_building": _("A house needs a building."),
+        "residence_without_house": _("A residence needs a house."),
+        "document_number_empty": _("Please enter the document number."),
+    }
 
 
 def id_number_message(exc: InvalidIdNumber) -> str:
@@ -29,18 +77,10 @@ def id_number_message(exc: InvalidIdNumber) -> str:
 
 
 def user_message(exc: Exception) -> str:
-    from app.population.integrity import DataRuleError
-
     if isinstance(exc, InvalidIdNumber):
         return id_number_message(exc)
-    if isinstance(exc, DataRuleError):
-        messages = {
-            "block_other_committee": _("The block belongs to another committee."),
-            "house_without_building": _("A house needs a building."),
-            "residence_without_house": _("A residence needs a house."),
-            "document_number_empty": _("Please enter the document number."),
-        }
-        return messages.get(exc.code, str(exc))
+    if isinstance(exc, Refused):
+        return refusal_message(exc)
     if isinstance(exc, IntegrityError):
         text = str(exc.orig).lower()
         if "residence" in text and ("one_active" in text or "person_id" in text):
@@ -52,8 +92,6 @@ def user_message(exc: Exception) -> str:
         return _("This record conflicts with an existing one (a duplicate or a broken rule); nothing was saved.")
     if isinstance(exc, StatementError):
         return _("A value has the wrong format; nothing was saved.")
-    if isinstance(exc, UserFacingError):
-        return str(exc)
     return _("The change could not be saved; nothing was changed.")
 
 
@@ -82,8 +120,6 @@ def forbidden_page():
 
 
 def init_app(app) -> None:
-    from app.extensions import db
-
     @app.errorhandler(400)
     def bad_request(error):
         return _page(400, _("The request is not valid"), getattr(error, "description", "") or "")
@@ -95,6 +131,11 @@ def init_app(app) -> None:
     @app.errorhandler(404)
     def not_found(error):
         return _page(404, _("Page not found"), _("The page or record does not exist, or is outside your area."))
+
+    @app.errorhandler(Refused)
+    def refused(error):
+        # A refusal no view caught: still a clear sentence and a 4xx, never a 500.
+        return _page(refusal_status(error), _("The request was refused"), refusal_message(error))
 
     @app.errorhandler(413)
     def too_large(error):

@@ -12,6 +12,8 @@ import logging
 
 from flask import Blueprint, jsonify
 from sqlalchemy import text
+from app.domain import clock
+from app.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -20,8 +22,6 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/health")
 def health():
-    from app.extensions import db
-
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"
@@ -62,7 +62,6 @@ def scheduled_jobs() -> dict:
     from app.schedule import BEAT_SCHEDULE
     from app.scheduling_log import last_runs
 
-    from app.extensions import db
 
     try:
         runs = last_runs()
@@ -87,7 +86,6 @@ def is_stale(schedule, last_started: dt.datetime, grace: dt.timedelta = dt.timed
     clock): the scheduler or the workers stopped."""
     from celery.schedules import crontab
 
-    from app.domain import clock
 
     if not isinstance(schedule, crontab):
         return False

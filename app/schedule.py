@@ -29,6 +29,17 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "monthly.draft_last_month",
         "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
+    # Crime-related leads (issue 16 item 3): a lead not verified by its deadline is criticised (通报批评).
+    "crime-overdue-leads": {
+        "task": "crime.criticise_overdue_leads",
+        "schedule": crontab(hour=6, minute=40),
+    },
+    # The analysis loop (issue 17): every rule that finds gaps, over the whole street; findings are the morning's
+    # tasks (before the change flow's check at 06:30). Under a minute at 200,000 persons (bench/bench_analysis.py).
+    "analysis-nightly-run": {
+        "task": "analysis.nightly_run",
+        "schedule": crontab(hour=2, minute=15),
+    },
     # Notifications (issue 13): webhook messages that failed earlier (robot down, timeout) are retried when due.
     "notifications-deliver-webhooks": {
         "task": "notifications.deliver_webhooks",

@@ -10,13 +10,12 @@ from sqlalchemy import update
 
 from app.domain.clock import utcnow
 from app.extensions import db
+from app.models.jobs import JobRun
 
 log = logging.getLogger(__name__)
 
 
 def _write(name: str, **values) -> None:
-    from app.models.jobs import JobRun
-
     try:
         with db.engine.begin() as conn:
             done = conn.execute(update(JobRun.__table__).where(JobRun.__table__.c.name == name).values(**values))
@@ -38,8 +37,6 @@ def recorded(name: str):
 
 
 def last_runs() -> dict[str, dict]:
-    from app.models.jobs import JobRun
-
     return {r.name: {"started_at": r.started_at, "finished_at": r.finished_at, "status": r.status,
                      "error": r.error}
             for r in db.session.query(JobRun).order_by(JobRun.name)}

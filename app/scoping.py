@@ -18,6 +18,7 @@ from sqlalchemy import false, select
 
 from app.access.roles import ADMIN, ALL_SEEING_ROLES, STREET_OFFICE, ZONE_ROLES
 from app.extensions import db
+from app.models import Committee, PortalUser
 
 
 def _current_user():
@@ -25,8 +26,6 @@ def _current_user():
 
 
 def compute_visible_committee_ids(user) -> Optional[frozenset[int]]:
-    from app.models import Committee
-
     if user is None or not getattr(user, "is_authenticated", False):
         return frozenset()
     role_names = {role.name for role in getattr(user, "roles", [])}
@@ -79,8 +78,6 @@ def restrict(query, column, user=None):
 def scope_column_name(model) -> Optional[str]:
     """The column that says which committee a row of ``model`` belongs to (a committee's own id; None when the
     model belongs to no committee)."""
-    from app.models import Committee
-
     if model is Committee:
         return "id"
     return "committee_id" if "committee_id" in model.__table__.columns else None
@@ -114,8 +111,6 @@ class FilterUsersInScope(BaseFilter):
     arg_name = "usersinscope"
 
     def apply(self, query, value):
-        from app.models import Committee, PortalUser
-
         ids = visible_committee_ids()
         if ids is None:
             return query

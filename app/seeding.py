@@ -6,6 +6,7 @@ from flask import current_app
 from app.domain.organisation import COMMITTEES, ZONES
 from app.extensions import db
 from app.models import Committee, Zone
+from app.access.roles import OWN_ACCOUNT_PERMISSIONS, ROLE_PERMISSIONS
 
 
 def seed_organisation() -> dict[str, int]:
@@ -39,8 +40,6 @@ def sync_permissions(appbuilder) -> None:
 def sync_roles(appbuilder) -> dict[str, int]:
     """Create the roles of DOMAIN.md with the permissions of app/access/roles.py, and the menu entries those
     permissions lead to. Adds what is missing; permissions an admin granted by hand stay."""
-    from app.access.roles import OWN_ACCOUNT_PERMISSIONS, ROLE_PERMISSIONS
-
     sm = appbuilder.sm
     from app.views import MENU_LINK_PERMISSIONS
 

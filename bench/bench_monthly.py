@@ -25,7 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 
-import app.models  # noqa: E402,F401  (all models, in their import order)
+from app.models.registry import import_all  # noqa: E402
+
+import_all()  # every table, for the Core inserts below
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

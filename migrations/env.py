@@ -42,9 +42,9 @@ target_db = current_app.extensions['migrate'].db
 
 def get_metadata():
     # One MetaData holds our tables and FAB's ab_* tables (both use flask_appbuilder.Model).
-    from app.models import metadata
+    from app.models.registry import import_all
 
-    return metadata
+    return import_all()  # every feature's tables, not only the core ones app.models exports
 
 
 def run_migrations_offline():

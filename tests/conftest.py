@@ -126,6 +126,9 @@ def _session_app(app_config):
 
 def _tables_to_empty(metadata) -> list[str]:
     """Every table a test may fill, children before parents (derived, so a new feature's tables are included)."""
+    from app.models.registry import import_all
+
+    metadata = import_all()  # the whole metadata, whichever models the app happened to import
     return [table.name for table in reversed(metadata.sorted_tables)
             if table.name not in KEPT_TABLES and not table.name.startswith("ab_")]
 

@@ -90,12 +90,22 @@ def build_world(app, places, users):
 
             db.session.add_all([
                 SpotInspection(year=2025, month=3, committee_id=committee_id, score=90, inspector=f"{name}检查组"),
-                CrimeLateEntry(year=2025, month=3, committee_id=committee_id, description=f"{name}涉案线索"),
+                # serious violent: the hook adds its criticism and accountability record (issue 16 item 3)
+                CrimeLateEntry(year=2025, month=3, committee_id=committee_id, description=f"{name}涉案线索",
+                               serious_violent=True),
                 RankingComment(year=2025, month=3, committee_id=committee_id, text=f"{name}点评"),
                 Talk(year=2025, month=3 + n, target="committee", committee_id=committee_id, times_last=1, rung=1,
                      rung_code="committee_talk_social_worker", kind="约谈", who_talks="平安办",
                      to_whom=f"{name}居民区综合管理社工", reason=f"{name}排名末位"),
             ])
+            from app.crime.models import CrimeLead, CrimeReward
+
+            lead = CrimeLead(committee_id=committee_id, summary=f"{name}涉案线索", reporter_name=f"{name}报告人",
+                             due_at=dt.datetime(2025, 3, 12), state="confirmed")
+            db.session.add(lead)
+            db.session.flush()
+            db.session.add(CrimeReward(lead_id=lead.id, committee_id=committee_id, year=2025,
+                                       reporter_name=f"{name}报告人", points=1))
             ids[name] = {**places[name], "person": person.id, "residence": residence.id, "vehicle": vehicle.id,
                          "id_number": person.id_number, "document": document.id}
         db.session.commit()

@@ -5,7 +5,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from app.extensions import db
-from app.models import metadata
+from app.models.registry import import_all
+
+metadata = import_all()  # every feature's tables, not only the core ones app.models exports
 
 
 def test_migrations_match_the_models(app):

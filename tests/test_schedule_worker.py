@@ -13,7 +13,7 @@ import pytest
 
 from app import create_app
 from app.extensions import db
-from app.models import JobRun
+from app.models.jobs import JobRun
 
 ROOT = Path(__file__).resolve().parent.parent
 TASK = "notifications.deliver_webhooks"

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, LoginLock, PortalUser, VerificationRecord
+from app.models import AuditEvent, LoginLock, PortalUser
+from app.verification.models import VerificationRecord
 from tests.conftest import ADMIN_PASSWORD, USER_PASSWORD, client_as, flashed_or_errors, login, make_user
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.models import Talk
+from app.monthly.models import Talk
 from tests.conftest import USER_PASSWORD, client_as, make_user
 
 

@@ -143,7 +143,7 @@ def test_a_case_of_a_known_person_refuses_any_other_number_alike(app, places, us
     web = client_as(app, "sw_gang1")
     elsewhere = _enter(web, case_id, gang2["number"])
     unknown = _enter(web, case_id, make_id_number("310115", dt.date(1993, 3, 3), 45))
-    assert "不是本变动报告" in elsewhere and "不是本变动报告" in unknown
+    assert "不是本变动事项" in elsewhere and "不是本变动事项" in unknown
     assert NAME_ELSEWHERE not in elsewhere
 
 

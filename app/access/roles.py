@@ -153,6 +153,22 @@ for _role, _grants in _MONTHLY_GRANTS.items():
     ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants)
 
 
+# The analysis loop (issue 17). "Finding": read, write (handle: fixed / not a problem / escalated), run (run the
+# rules now), export. "Dashboard": read (office, police, zones). "Sample": read, write (draw: the office).
+_ANALYSIS_GRANTS: dict[str, dict[str, set[str]]] = {
+    STREET_OFFICE: _merge(_grant(("Finding",), READ, WRITE, "run"), _grant(("Dashboard",), READ),
+                          _grant(("Sample",), READ, WRITE)),
+    POLICE_STATION: _merge(_grant(("Finding",), READ, WRITE), _grant(("Dashboard", "Sample"), READ)),
+    ZONE_LEADER: _grant(("Finding", "Dashboard", "Sample"), READ),
+    TEAM_MEMBER: _grant(("Sample",), READ),  # the teams verify the sampled persons
+    COMMUNITY_POLICE: _grant(("Finding",), READ, WRITE),
+    COMMITTEE_DIRECTOR: _grant(("Finding",), READ),
+    SOCIAL_WORKER: _grant(("Finding",), READ, WRITE),
+}
+for _role, _grants in _ANALYSIS_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants)
+
+
 # Transfers between committees (迁入/迁出, issue 10). "Transfer": read (the releasing committee's queue), decide
 # (confirm or refuse it): the committee's social workers and director; the office for persons of no committee.
 _TRANSFER_GRANTS: dict[str, dict[str, set[str]]] = {
@@ -206,6 +222,18 @@ _JOINT_GRANTS: dict[str, set[str]] = {
 }
 for _role, _verbs in _JOINT_GRANTS.items():
     ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"JointAction": set(_verbs)})
+
+
+# Crime-related persons and leads (issue 16 item 3): the police and the office only; nobody else gets even a
+# count. "CrimeRecord": read, write (report and verify leads, rewards, the accountability record's names).
+for _role in (STREET_OFFICE, POLICE_STATION, COMMUNITY_POLICE):
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"CrimeRecord": {READ, WRITE}})
+
+
+# The year's evaluation (年度评先, issue 12 item 7): it shows crime-related vetoes and criticisms, so only the
+# office (reads, approves) and the police station (reads).
+ROLE_PERMISSIONS[STREET_OFFICE] = _merge(ROLE_PERMISSIONS[STREET_OFFICE], {"YearEvaluation": {READ, "approve"}})
+ROLE_PERMISSIONS[POLICE_STATION] = _merge(ROLE_PERMISSIONS[POLICE_STATION], {"YearEvaluation": {READ}})
 
 
 def role_label(name: str) -> str:

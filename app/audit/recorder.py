@@ -111,7 +111,6 @@ def _snapshot(obj, *, before: bool) -> dict:
     return result
 
 
-@event.listens_for(Session, "after_flush")
 def _audit_writes(session: Session, flush_context) -> None:
     events = []
     for obj in session.new:
@@ -143,3 +142,9 @@ def _audit_writes(session: Session, flush_context) -> None:
             AuditEvent.__table__.insert(),
             [{c.name: getattr(e, c.key) for c in AuditEvent.__table__.columns if c.name != "id"} for e in events],
         )
+
+
+def init_app(app) -> None:
+    """Write the audit trail in every flush (session-wide; registered once however many apps are built)."""
+    if not event.contains(Session, "after_flush", _audit_writes):
+        event.listen(Session, "after_flush", _audit_writes)

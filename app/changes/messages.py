@@ -76,4 +76,11 @@ AB_FLAG_LABELS = {"no_ab": _l("No A and B social worker named"), "no_a": _l("No 
 
 
 def refusal(exc) -> str:
+    reason = getattr(exc, "params", {}).get("reason")
+    if exc.code == "bad_id_number" and reason:
+        # The person form's own messages (校验位不正确, 出生日期不存在 …), not just "not valid".
+        from app.domain.idnumber import InvalidIdNumber
+        from app.errors import id_number_message
+
+        return id_number_message(InvalidIdNumber(reason, reason))
     return str(REFUSALS.get(exc.code, _l("This request was refused.")))

@@ -6,7 +6,7 @@ app.domain.deadlines on aware datetimes and stored back as naive UTC.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import (
@@ -24,9 +24,9 @@ from sqlalchemy import (
 from app.domain.clock import utcnow  # noqa: F401  (naive UTC, as the columns hold)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-if TYPE_CHECKING:  # app.models imports this module
-    from app.models.organisation import Committee, House
-    from app.models.population import Person
+# The core classes the relationships below name (app.models imports no feature, so no cycle).
+from app.models import Block, Committee, House, Person, PortalUser  # noqa: F401
+from app.notifications.models import Notification  # noqa: F401  (moved there in issue 13; old imports keep working)
 
 KIND_MOVE_IN = "move_in"
 KIND_MOVE_OUT = "move_out"
@@ -196,10 +196,6 @@ class CommitteeWorkers(Model):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     committee: Mapped["Committee"] = relationship("Committee", lazy="joined")
-
-
-# Notification moved to app/notifications/models.py (issue 13); imported here so existing imports keep working.
-from app.notifications.models import Notification  # noqa: E402,F401
 
 
 class Estate(Model):

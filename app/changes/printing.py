@@ -13,7 +13,8 @@ from app.changes.models import ChangeCase
 from app.documents.registry import DocumentKind, register_kind
 from app.extensions import db
 
-CATEGORY_ZH = {"shanghai_household": "上海市户籍（人户一致）", "separated": "上海市户籍人户分离", "migrant": "境内来沪人员"}
+CATEGORY_ZH = {"shanghai_household": "上海市户籍（人户一致）", "separated": "上海市户籍人户分离",
+               "migrant": "境内外来沪人员", "overseas": "境外人员"}
 KIND_ZH = {"move_in": "迁入/新入住", "move_out": "迁出/搬离", "details": "信息变更"}
 
 

@@ -8,17 +8,10 @@ import datetime as dt
 from typing import Optional
 
 from app import scoping
+from app.domain.refusal import Refused
 from app.changes.models import (
-    CITY_SYSTEMS,
-    KIND_MOVE_IN,
-    KIND_MOVE_OUT,
-    KINDS,
-    SELF_DECLARATION_REPORTER,
-    SOURCES,
-    BlockLeader,
-    ChangeCase,
-    CommitteeWorkers,
-    utcnow,
+    BlockLeader, CITY_SYSTEMS, ChangeCase, CommitteeWorkers, EntryIdAttempt, KINDS, KIND_MOVE_IN, KIND_MOVE_OUT,
+    SELF_DECLARATION_REPORTER, SOURCES, utcnow,
 )
 from app.domain import case_flow, clock, deadlines
 from app.domain.rules import Rules
@@ -26,17 +19,15 @@ from app.extensions import db
 from app.access.roles import SOCIAL_WORKER
 from app.access.users import users_with_role
 from app.settings import current_rules
+from app.domain.idnumber import InvalidIdNumber, mask_id_number, parse_id_number
+from app.models import Committee, House, Person, Residence
+from app.models.population import CATEGORIES, ID_TYPE_RESIDENT
 
 UTC = dt.timezone.utc
 
 
-class CaseRefused(Exception):
+class CaseRefused(Refused):
     """A request the flow refuses; ``code`` is translated by the views (see app.changes.messages)."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 # -- helpers -----------------------------------------------------------------------------------------------------
@@ -127,8 +118,6 @@ def open_case(
     another committee, a person outside the actor's scope and a report time in the future. Adds the case to the
     session; commits nothing.
     """
-    from app.models import Committee, House, Person
-
     if kind not in KINDS:
         raise CaseRefused("bad_kind")
     if source not in SOURCES:
@@ -277,7 +266,8 @@ def advance(
         _stamp(case, "withdrawn", actor, when)
         case.withdrawn_reason = reason.strip()[:500]
         if case.stage == case_flow.AWAITING_TRANSFER:
-            from app.changes import transfers
+            # Inside: transfers builds on this module's helpers (it imports them at its top).
+            from app.changes import transfers  # inside: transfers imports this module at its top
 
             transfers.withdraw_for_case(case, actor)
     case.stage = target
@@ -312,7 +302,6 @@ def _counted_attempts(case_id: int, actor) -> tuple[int, int]:
     """(attempts on this case, attempts by ``actor`` today, Shanghai day) that the limits count."""
     from sqlalchemy import func
 
-    from app.changes.models import EntryIdAttempt
 
     on_case = db.session.scalar(
         db.select(func.count(EntryIdAttempt.id)).where(EntryIdAttempt.case_id == case_id)) or 0
@@ -328,9 +317,6 @@ def record_lookup(case: ChangeCase, actor, outcome: str, number: str = "", perso
     counts, in the attempts. Goes into the session: the view commits it with the step, or alone after rolling a
     refused step back."""
     from app.audit import recorder
-    from app.changes.models import EntryIdAttempt
-    from app.domain.idnumber import mask_id_number
-
     detail = f"{outcome} {mask_id_number(number) if number else '-'}"
     if person_id is not None:
         detail += f" person=#{person_id}"
@@ -362,10 +348,6 @@ def _find_person(case: ChangeCase, person_data: dict, actor):
     person is loaded. A case that already names its person accepts only that person's number: any other number
     (unknown, another resident, registered elsewhere) gets the same refusal, so the answer tells nothing. Every
     typed number is audited; past the limits (per case, per worker and day) no number is looked up at all."""
-    from app.domain.idnumber import InvalidIdNumber, parse_id_number
-    from app.models import Person
-    from app.models.population import ID_TYPE_RESIDENT
-
     number = (person_data.get("id_number") or "").strip()
     id_type = person_data.get("id_type") or ID_TYPE_RESIDENT
     if number:
@@ -405,9 +387,6 @@ def _apply_to_register(case: ChangeCase, entry_date: dt.date, person_data: dict,
 
     A move-in of a person registered in another committee writes nothing of him: it becomes a transfer request
     (app.changes.transfers) and the case waits (``case.stage`` is set to awaiting_transfer here)."""
-    from app.models import House, Person, Residence
-    from app.models.population import CATEGORIES, ID_TYPE_RESIDENT
-
     person, match = _find_person(case, person_data, actor)
     number = person_data.get("id_number") or ""
     if person is None and match is not None and match.elsewhere:
@@ -542,8 +521,6 @@ AB_BOTH_AWAY = "both_away"
 
 def ab_flags(committee_ids=None) -> dict[int, str]:
     """Committees whose entry could stop: no A/B named, no B, or both away. {committee_id: flag code}."""
-    from app.models import Committee
-
     query = db.session.query(Committee.id)
     if committee_ids is not None:
         query = query.filter(Committee.id.in_(sorted(committee_ids)))
@@ -692,7 +669,6 @@ def overview(user, now: dt.datetime | None = None) -> dict:
     median hours from report to entry this month, and the AB flag."""
     import statistics
 
-    from app.models import Committee
 
     rules = current_rules()
     now = naive(now) if now else utcnow()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
+from app.extensions import db
 
 DAILY_CHECK_TASK = "changes.daily_check"
 DAILY_CHECK_ACTOR = "daily-check"
@@ -15,7 +16,6 @@ def run_daily_check(now: dt.datetime | None = None) -> dict:
     Idempotent: running it twice the same day marks and notifies nothing more. Commits."""
     from app.audit import acting_as
     from app.changes import service, visitors
-    from app.extensions import db
 
     with acting_as(DAILY_CHECK_ACTOR, source="task"):
         try:

@@ -40,6 +40,7 @@ from app.changes.service import (
 )
 from app.domain import case_flow
 from app.extensions import db
+from app.models import House, Person, PortalUser, Residence
 
 
 def _deciders(committee_id: Optional[int]) -> list[int]:
@@ -63,8 +64,6 @@ def request_transfer(id_number: str, to_house_id: int, *, actor, entry_date: dt.
     "not_registered_elsewhere" otherwise: in scope the caller moves him itself; unknown, it registers him).
     With ``case`` (the change flow), the case waits in awaiting_transfer. Refuses a house outside the actor's
     scope, a future date, and a second pending request for the same person. Notifies the releasing side."""
-    from app.models import House, Person
-
     house = db.session.get(House, to_house_id) if to_house_id is not None else None
     if house is None or not scoping.can_see_committee(house.committee_id, actor):
         raise CaseRefused("house_required" if to_house_id is None else "house_out_of_scope")
@@ -144,8 +143,6 @@ def _receivers(request: TransferRequest) -> list[int]:
 def confirm_transfer(request: TransferRequest, actor):
     """The releasing side confirms: its residence ends on the move-in date (核销, with the reason), the new one
     opens at the receiving house, the case is entered. Returns the new residence."""
-    from app.models import Residence
-
     _check_decider(request, actor)
     person = request.person
     current = person.active_residence
@@ -214,8 +211,6 @@ def withdraw_for_case(case: ChangeCase, actor) -> None:
 
 
 def _user_model():
-    from app.models import PortalUser
-
     return PortalUser
 
 

@@ -18,21 +18,21 @@ from flask_babel import lazy_gettext as _l
 
 from app import scoping
 from app.changes import messages, service, visitors
-from app.changes import tasks  # noqa: F401  (registers the daily-check task with Celery)
-from app.changes.models import BlockLeader, ChangeCase, CommitteeWorkers, Estate, VisitorDay, utcnow
+from app.changes.models import BlockLeader, ChangeCase, CommitteeWorkers, Estate, TransferRequest, VisitorDay, utcnow
 from app.domain import case_flow
 from app.extensions import db
 from app.inputs import date_or_400, datetime_or_400, id_or_none
 from app.scoping import FilterUsersInScope
-from app.views.base import PortalInterface, PortalModelView
+from app.views.base import PortalInterface, PortalModelView, can
+from app.domain.idnumber import mask_id_number
+from app.models import Committee, House
 
 ACTION_VERBS = {"hand_out": "collect", "collect": "collect", "enter": "enter", "cancel": "enter",
                 "close": "enter", "withdraw": "withdraw"}
 
 
 def _can(verb: str, permission: str = "ChangeCase") -> bool:
-    user = getattr(g, "user", None)
-    return bool(user is not None and user.is_authenticated and current_sm().has_access(f"can_{verb}", permission))
+    return can(verb, permission)
 
 
 def current_sm():
@@ -111,7 +111,6 @@ class ChangeCaseView(PortalModelView):
             values.update({k: (request.form.get(k) or "").strip() for k in values})
             house_id = _int_or_none(values["house"])
             token = (request.form.get("token") or "").strip()[:64] or None
-            from app.models import House
 
             house = db.session.get(House, house_id) if house_id is not None else None
             try:
@@ -137,8 +136,6 @@ class ChangeCaseView(PortalModelView):
     @has_access_api
     def houses(self):
         """The house picker of the report and visitor pages (Select2 JSON), scoped like the house list."""
-        from app.models import House
-
         q = (request.args.get("q") or "").strip()[:128]
         if not q:
             return jsonify(results=[])
@@ -153,6 +150,10 @@ class ChangeCaseView(PortalModelView):
         case = service.visible_case(_int_or_none(pk) or 0, g.user)
         if case is None:
             abort(404)
+        return self._render_case(case)
+
+    def _render_case(self, case, posted=None, refused_action=None):
+        """The case page; after a refused step, again with what was typed (``posted``) in that step's form."""
         actions = [a for a in case_flow.allowed_actions(case.stage, case.kind) if _can(ACTION_VERBS[a])]
         names = _user_names([case.assigned_worker_fk] + service.holders(case))
         from app.changes.transfers import transfer_of_case
@@ -163,6 +164,7 @@ class ChangeCaseView(PortalModelView):
             due=service.pending_due(case), overdue=service.is_overdue_now(case),
             holders=[names.get(u, "") for u in service.holders(case)], title=_("Change case No. %(id)s", id=case.id),
             today=service.local_today().isoformat(), can_print=_can("read", "Document"),
+            posted=posted or {}, refused_action=refused_action,
         )
 
     @expose("/act/<pk>", methods=["POST"])
@@ -189,6 +191,8 @@ class ChangeCaseView(PortalModelView):
             # The typed number stays in the audit trail (and counts against the attempts) although the step did not.
             if service.record_refused_lookup(case, exc, g.user):
                 db.session.commit()
+            # The form again with everything typed (issue 14 §4): a wrong digit costs one correction, not a re-entry.
+            return self._render_case(case, posted=request.form, refused_action=action)
         except Exception:
             db.session.rollback()
             raise
@@ -292,8 +296,6 @@ class CommitteeWorkersView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        from app.models import Committee
-
         committees = scoping.scoped_query(Committee).order_by(Committee.seq).all()
         rows = {r.committee_id: r for r in scoping.scoped_query(CommitteeWorkers)}
         flags = service.ab_flags({c.id for c in committees})
@@ -441,7 +443,6 @@ class TransferView(BaseView):
     @has_access
     def queue(self):
         from app.changes import transfers
-        from app.changes.models import TransferRequest
 
         pending = transfers.pending_transfers_for(g.user).limit(500).all()
         recent = (scoping.restrict(db.session.query(TransferRequest), TransferRequest.from_committee_id, g.user)
@@ -497,8 +498,6 @@ class TransferView(BaseView):
 
 
 def _mask(number):
-    from app.domain.idnumber import mask_id_number
-
     return mask_id_number(number or "")
 
 

@@ -17,6 +17,7 @@ from app.changes.models import Estate, Visitor, VisitorDay, utcnow
 from app.changes.service import CaseRefused, current_rules, display_name, local_today, naive, notify
 from app.domain.idnumber import InvalidIdNumber, mask_id_number, mask_phone, parse_id_number
 from app.extensions import db
+from app.models import House
 
 
 def estates_for(user) -> list[Estate]:
@@ -45,8 +46,6 @@ def add_visitor(estate_id: int, day: dt.date, actor, *, name: str, id_number: st
                 house_id: int | None = None, visited_note: str = "", time_in: Optional[dt.datetime] = None,
                 time_out: Optional[dt.datetime] = None, reason: str = "") -> Visitor:
     """Add one visitor to the estate's log of ``day``. Times are naive UTC. Commits nothing."""
-    from app.models import House
-
     name = (name or "").strip()
     if not name:
         raise CaseRefused("visitor_name_required")

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from app.domain.clock import utcnow  # noqa: F401  (naive UTC, as the columns hold)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-if TYPE_CHECKING:  # app.models imports this module: no runtime import back into app.models
-    from app.models.organisation import Committee
+from app.models import Committee  # noqa: F401  (named by the relationship; app.models imports no feature)
 
 STATE_QUEUED = "queued"
 STATE_RENDERING = "rendering"

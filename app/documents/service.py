@@ -30,6 +30,7 @@ from app.documents.models import (
     utcnow,
 )
 from app.documents.registry import KINDS, DocumentKind, register_kind  # noqa: F401  (KINDS: the registry)
+from app.errors import UserFacingError
 from app.extensions import db
 from app.models import Block, Building, Committee, House, Residence
 from app.domain import clock
@@ -50,7 +51,7 @@ STALE = "stale"
 INTERNAL = "internal"
 
 
-class DocumentRefused(Exception):
+class DocumentRefused(UserFacingError):
     """The user may not request this document (unknown kind, or data outside the user's scope)."""
 
 

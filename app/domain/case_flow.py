@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.domain.refusal import Refused
+
 REPORTED = "reported"
 FORM_HANDED_OUT = "form_handed_out"
 FORM_COLLECTED = "form_collected"
@@ -66,7 +68,7 @@ ERR_REASON_REQUIRED = "reason_required"
 
 
 @dataclass(frozen=True)
-class Refusal(Exception):
+class Refusal(Refused):
     """A move the flow does not allow; ``code`` is one of the ERR_* constants."""
 
     code: str

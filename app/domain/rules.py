@@ -76,6 +76,42 @@ class Rules:
     # last); False breaks such ties by table order.
     ties_share_place: bool = True
 
+    # Crime-related leads (涉案线索; the plan says "未及时核查", no number): the police verify a lead within this
+    # many days of its report, or are criticised (通报批评). Our default.
+    crime_lead_verify_days: int = 7
+    # Points of the reward entry a confirmed lead earns its reporter ("按上级规定给予奖励": the amount is the
+    # higher authority's; the portal records one entry of this many points). Our default.
+    crime_lead_reward_points: int = 1
+    # The year's evaluation (年度评先): weight (0-100) of the year's spot-inspection average beside the months'
+    # average points. 0: the inspections are shown as a reference only (the plan's 评先创优的参考).
+    year_weight_spot_inspection: int = 0
+    # The analysis loop (主动发现, issue 17; the plan names the loop but no numbers, so all are our defaults).
+    # 群租 suspect: a house with more registered persons than this, or more adults of different family names (the
+    # register holds no kinship, so a different surname stands for "unrelated").
+    analysis_house_max_persons: int = 10
+    analysis_house_max_unrelated_adults: int = 4
+    # 居住证 expired or expiring within this many days.
+    analysis_permit_warning_days: int = 30
+    # "No verification this year" is raised from this month on (10: the last quarter, when a house still unseen
+    # endangers the year's full coverage; 1 would flag every house on New Year's Day).
+    analysis_house_unverified_from_month: int = 10
+    # Days a committee has to handle a finding, per rule.
+    analysis_due_days_crowded_house: int = 7
+    analysis_due_days_unrelated_adults: int = 7
+    analysis_due_days_empty_rental: int = 14
+    analysis_due_days_house_unverified: int = 30
+    analysis_due_days_person_unregistered: int = 7
+    analysis_due_days_permit_expiring: int = 14
+    analysis_due_days_vehicle_owner_moved: int = 14
+    analysis_due_days_possible_duplicate: int = 7
+    analysis_due_days_cancellation_overdue: int = 2
+    # Points taken off the monthly score per finding left overdue (0: findings do not feed the ranking).
+    weight_findings: int = 0
+    # Sampled verification: target margin of the 95% interval (per mille: 50 = ±5 points) and the accuracy
+    # expected before the sample is drawn (percent), which fix the sample size.
+    sample_margin_permille: int = 50
+    sample_expected_accuracy_percent: int = 90
+
     def __post_init__(self) -> None:
         _check(self.collection_days >= 0, "collection_days must be 0 or more")
         _check(self.entry_days >= 0, "entry_days must be 0 or more")
@@ -93,6 +129,9 @@ class Rules:
         _check(self.joint_apply_days >= 0 and self.joint_visit_days >= 0, "joint_*_days must be 0 or more")
         _check(self.inspection_fix_days >= 0, "inspection_fix_days must be 0 or more")
         _check(self.trainings_per_zone_per_year >= 0, "trainings_per_zone_per_year must be 0 or more")
+        _check(self.crime_lead_verify_days >= 1, "crime_lead_verify_days must be 1 or more")
+        _check(self.crime_lead_reward_points >= 0, "crime_lead_reward_points must be 0 or more")
+        _check(0 <= self.year_weight_spot_inspection <= 100, "year_weight_spot_inspection must be 0 to 100")
         for name in ("weight_quantity", "weight_accuracy", "weight_timeliness", "weight_spot_inspection",
                      "penalty_per_late_crime_lead", "member_weight_quantity", "member_weight_accuracy"):
             _check(getattr(self, name) >= 0, f"{name} must be 0 or more")
@@ -104,6 +143,18 @@ class Rules:
         # Day 28 at most: every month has it.
         _check(1 <= self.submission_deadline_day <= 28, "submission_deadline_day must be 1 to 28")
         _check(0 <= self.accuracy_decimals <= 4, "accuracy_decimals must be 0 to 4")
+        _check(1 <= self.analysis_house_max_persons <= 100, "analysis_house_max_persons must be 1 to 100")
+        _check(1 <= self.analysis_house_max_unrelated_adults <= 100,
+               "analysis_house_max_unrelated_adults must be 1 to 100")
+        _check(1 <= self.analysis_house_unverified_from_month <= 12,
+               "analysis_house_unverified_from_month must be 1 to 12")
+        _check(0 <= self.analysis_permit_warning_days <= 366, "analysis_permit_warning_days must be 0 to 366")
+        for f in fields(self):
+            if f.name.startswith("analysis_due_days_"):
+                _check(0 <= getattr(self, f.name) <= 366, f"{f.name} must be 0 to 366")
+        _check(self.weight_findings >= 0, "weight_findings must be 0 or more")
+        _check(5 <= self.sample_margin_permille <= 500, "sample_margin_permille must be 5 to 500")
+        _check(1 <= self.sample_expected_accuracy_percent <= 99, "sample_expected_accuracy_percent must be 1 to 99")
 
     @property
     def full_score(self) -> int:

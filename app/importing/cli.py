@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from app.extensions import db
+from app.models import PortalUser
 
 
 @click.command("import-register")
@@ -25,11 +27,9 @@ from flask.cli import with_appcontext
 def import_register_command(file: Path, dry_run: bool, skip_invalid: bool, errors_out, username) -> None:
     """Load the register (实有人口) from an Excel sheet, or check it with --dry-run."""
     from app.audit import acting_as
-    from app.extensions import db
     from app.importing import service
     from app.importing.messages import file_message, row_message
     from app.importing.workbook import rows_workbook_bytes
-    from app.models import PortalUser
     from app.scoping import compute_visible_committee_ids
 
     user = None

@@ -20,6 +20,7 @@ from app.importing.messages import file_message
 from app.importing.models import (
     JOB_CHECKED, JOB_CHECKING, JOB_DONE, JOB_FAILED, JOB_IMPORTING, JOB_QUEUED, ImportJob,
 )
+from app.models import PortalUser
 
 log = logging.getLogger(__name__)
 STORED_ERRORS = 5000  # bad rows kept on the job for the page and the download; the CLI lists every one
@@ -71,7 +72,6 @@ def _progress_writer(job_id: int):
 
 
 def run_job(job_id: int, actor_id: int, *, write: bool) -> None:
-    from app.models import PortalUser
     from app.scoping import compute_visible_committee_ids
 
     job = db.session.get(ImportJob, job_id)

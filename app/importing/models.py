@@ -8,6 +8,8 @@ from flask_appbuilder import Model
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.models import Committee  # noqa: F401  (named by the relationship; app.models imports no feature)
+
 JOB_QUEUED = "queued"
 JOB_CHECKING = "checking"
 JOB_CHECKED = "checked"
@@ -69,5 +71,4 @@ class ImportReview(Model):
     decided_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False)
 
-    # By name: importing app.models.organisation here would import app.models (which imports this module) first.
-    committee: Mapped["Committee"] = relationship("Committee", lazy="joined")  # noqa: F821
+    committee: Mapped["Committee"] = relationship("Committee", lazy="joined")

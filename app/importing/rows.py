@@ -56,8 +56,9 @@ CATEGORY_OF = {
     "人户分离": "separated", "户籍人户分离": "separated", "上海市户籍人员（人户分离）": "separated",
     "上海市户籍人户分离": "separated", "separated": "separated",
     "来沪": "migrant", "来沪人员": "migrant", "境内来沪人员": "migrant", "migrant": "migrant",
+    "境内外来沪人员": "migrant", "境外": "overseas", "境外人员": "overseas", "overseas": "overseas",
 }
-CATEGORY_LABEL = {"shanghai_household": "户籍", "separated": "人户分离", "migrant": "来沪"}
+CATEGORY_LABEL = {"shanghai_household": "户籍", "separated": "人户分离", "migrant": "来沪", "overseas": "境外"}
 ID_TYPE_OF = {
     "": "resident_id", "居民身份证": "resident_id", "身份证": "resident_id", "resident_id": "resident_id",
     "护照": "passport", "passport": "passport",

@@ -25,6 +25,7 @@ from typing import Callable, Optional
 from flask import current_app
 from sqlalchemy import insert, select
 
+from app.domain.refusal import Refused
 from app.audit import recorder
 from app.audit.models import AuditEvent
 from app.domain import clock
@@ -41,13 +42,8 @@ BATCH = 2000
 MOVE_REASON = "导入：迁至本居委新地址"  # the reason written on a residence an import replaces (a plain record)
 
 
-class ImportRefused(ValueError):
+class ImportRefused(Refused, ValueError):
     """The whole file is refused (too large, unreadable, no header, too many rows): ``code`` + ``params``."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 @dataclass

@@ -25,6 +25,7 @@ from app.importing.models import (
 )
 from app.importing.workbook import rows_workbook_bytes, template_bytes
 from app.scoping import restrict, visible_committee_ids
+from app.models import Person
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATE_LABELS = {
@@ -159,8 +160,6 @@ class RegisterImportView(BaseView):
     @expose("/review")
     @has_access
     def review(self):
-        from app.models import Person
-
         query = restrict(db.session.query(ImportReview), ImportReview.committee_id).filter(
             ImportReview.state == REVIEW_PENDING).order_by(ImportReview.id).limit(200)
         items = []

@@ -25,7 +25,8 @@ ID_TYPE_RESIDENT = "resident_id"
 ID_TYPES = (ID_TYPE_RESIDENT, "passport", "hk_macao_taiwan", "other")
 SEXES = ("M", "F")
 # 上海市户籍 (living at the registered address), 户籍人户分离, 境内来沪人员
-CATEGORIES = ("shanghai_household", "separated", "migrant")
+# "overseas": persons from outside China (境外人员), kept apart from the plan's 境内外来沪人员 (issue 12 item 9).
+CATEGORIES = ("shanghai_household", "separated", "migrant", "overseas")
 
 
 class Person(Model):
@@ -90,6 +91,9 @@ class Residence(Model):
             postgresql_where=text("end_date IS NULL"),
         ),
         Index("ix_residence_committee_id_id", "committee_id", "id"),
+        # Registered persons per committee (coverage's denominator) from an index alone: active residences only.
+        Index("ix_residence_active_committee", "committee_id",
+              sqlite_where=text("end_date IS NULL"), postgresql_where=text("end_date IS NULL")),
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="ck_residence_dates"),
         CheckConstraint(
             "(end_date IS NULL AND end_reason IS NULL) OR (end_date IS NOT NULL AND end_reason IS NOT NULL)",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from app.extensions import db
 
 
 @click.group("report")
@@ -62,7 +63,6 @@ def monthly_command(month_text: str, fmt: str, out: str | None) -> None:
 @with_appcontext
 def rebuild_latest_command(month_text: str | None) -> None:
     """Recompute the per-person latest table after records were loaded without the ORM (bulk imports)."""
-    from app.extensions import db
     from app.monthly import table
 
     with db.engine.begin() as conn:

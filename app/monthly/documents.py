@@ -16,6 +16,7 @@ from app.monthly import excel, service
 from app.monthly.table import parse_month, previous_month
 from app.domain import clock
 from app.settings import current_rules
+from app.monthly.models import Talk
 
 ISSUER = "上钢新村街道社区平安办（街道人口办）"
 # Police talks and criticisms are the police station's, issued with the 平安办 (the plan's 奖惩措施).
@@ -64,6 +65,7 @@ def ranking_bulletin_context(document) -> dict:
             "first": ranking[0] if ranking else None, "last": ranking[-1] if ranking else None,
             # Committees tied for last share the place: the bulletin names them all.
             "lasts": [r for r in ranking if r["rank"] == ranking[-1]["rank"]] if ranking else [],
+            "focus": service.bulletin_note(year, "month", month),
             "date": clock.local_today(current_rules()), "issuer": ISSUER}
 
 
@@ -95,7 +97,6 @@ def quarterly_bulletin_context(document) -> dict:
         entry["average"] = round(entry["points"] / 3, 2)
         entry["accuracy_text"] = excel.accuracy_text({"correct": entry["correct"], "total": entry["checked"]})
         rows.append(entry)
-    from app.monthly.models import Talk
 
     talks = db.session.query(Talk).filter(Talk.year == year, Talk.month.in_(months)).order_by(Talk.month,
                                                                                               Talk.id).all()
@@ -106,6 +107,7 @@ def quarterly_bulletin_context(document) -> dict:
     rows.sort(key=lambda e: (-e["average"], e["seq"]))
     return {"year": year, "quarter": quarter, "months": months, "rows": rows, "talks": talks,
             "approved": all(d["approved"] for _m, d in per_month), "target_labels": TARGET_LABELS,
+            "arrangements": service.bulletin_note(year, "quarter", quarter),
             "date": clock.local_today(current_rules()), "issuer": ISSUER}
 
 
@@ -126,14 +128,25 @@ def talk_notice_title(committee) -> str:
 
 
 def talk_notice_context(document) -> dict:
-    from app.monthly.models import Talk
-
     talk = db.session.get(Talk, int(document.params["talk_id"]))
     if talk is None or talk.committee_id != document.committee_id:
         raise ValueError("talk not found for this document")
     return {"talk": talk, "committee": talk.committee.name if talk.committee else "",
             "target_label": TARGET_LABELS.get(talk.target, ""), "date": clock.local_today(current_rules()),
             "issuer": POLICE_ISSUER if talk.target == "police" else ISSUER, "plan_title": PLAN_TITLE}
+
+
+def year_evaluation_title(committee) -> str:
+    return _("Year's evaluation")
+
+
+def year_evaluation_context(document) -> dict:
+    from app.monthly import year as year_service
+
+    year = int(document.params.get("year") or service.local_today().year - 1)
+    data = year_service.year_data(year)
+    return {"year": year, "data": data, "months": [int(m) for m in data["months"]],
+            "date": clock.local_today(current_rules()), "issuer": ISSUER}
 
 
 def init_app(app) -> None:
@@ -148,6 +161,10 @@ def init_app(app) -> None:
     ):
         register_kind(DocumentKind(key=key, label=label, template=f"{key}.html", title=title, context=context,
                                    permission=("read", "MonthlyClose"), scope=SCOPE_STREET))
+    # The year's evaluation shows vetoes and criticisms from crime-related records: "YearEvaluation" readers only.
+    register_kind(DocumentKind(key="year_evaluation", label=_l("Year's evaluation"), template="year_evaluation.html",
+                               title=year_evaluation_title, context=year_evaluation_context,
+                               permission=("read", "YearEvaluation"), scope=SCOPE_STREET))
     register_kind(DocumentKind(key="talk_notice", label=_l("Talk notice"), template="talk_notice.html",
                                title=talk_notice_title, context=talk_notice_context, permission=("read", "Talk"),
                                on_request_form=False))

@@ -1,4 +1,4 @@
-"""Session hooks on verification records (issue 6's table), registered when app.monthly.models is imported.
+"""Session hooks on verification records (issue 6's table), registered by ``init_app`` (create_app).
 
 - before_flush: a record in an approved (frozen) month cannot be added, changed or deleted unless the office
   unlocked that committee's month with a reason (``app.monthly.service.unlock_month``). Raises MonthFrozen.
@@ -46,7 +46,6 @@ def _as_date(value):
     return value
 
 
-@event.listens_for(Session, "before_flush")
 def _guard_frozen_months(session: Session, flush_context, instances) -> None:
     touched = [o for o in session.new if _is_record(o)]
     touched += [o for o in session.dirty if _is_record(o) and session.is_modified(o, include_collections=False)]
@@ -65,7 +64,6 @@ def _guard_frozen_months(session: Session, flush_context, instances) -> None:
                 raise MonthFrozen(committee_id, day)
 
 
-@event.listens_for(Session, "after_flush")
 def _maintain_latest(session: Session, flush_context) -> None:
     ids, keys = [], []
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
@@ -83,3 +81,10 @@ def _maintain_latest(session: Session, flush_context) -> None:
         from app.monthly.table import refresh_keys
 
         refresh_keys(session.connection(), ids, keys)
+
+
+def init_app(app) -> None:
+    """Register both hooks (session-wide; once however many apps are built)."""
+    for name, hook in (("before_flush", _guard_frozen_months), ("after_flush", _maintain_latest)):
+        if not event.contains(Session, name, hook):
+            event.listen(Session, name, hook)

@@ -246,10 +246,38 @@ class Talk(Model):
         return f"{self.month_key} {self.target} {self.rung}"
 
 
-# The per-flush refresh of verification_latest looks up one person's records of one month in one committee.
-from app.verification.models import VerificationRecord  # noqa: E402
+class YearClose(Model):
+    """The year's evaluation (年度评先), frozen when the office approves the year: the approved snapshot is what the
+    page, the PDF and the Excel show until the office unlocks it with a reason (audited)."""
 
-Index("ix_verification_record_committee_person_day", VerificationRecord.__table__.c.committee_id,
-      VerificationRecord.__table__.c.person_id, VerificationRecord.__table__.c.checked_on)
+    __tablename__ = "year_close"
 
-from app.monthly import hooks  # noqa: E402,F401  (registers the flush hooks: frozen-month guard, latest table)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False, unique=True)
+    state: Mapped[str] = mapped_column(String(16), nullable=False, default=STATE_DRAFT)
+    approved_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    approved_by: Mapped[Optional[str]] = mapped_column(String(128))
+    snapshot_json: Mapped[Optional[str]] = mapped_column(Text)
+    unlocked_at: Mapped[Optional[dt.datetime]] = mapped_column(DateTime)
+    unlocked_by: Mapped[Optional[str]] = mapped_column(String(128))
+    unlock_reason: Mapped[Optional[str]] = mapped_column(String(500))
+
+    @property
+    def snapshot(self) -> Optional[dict]:
+        return json.loads(self.snapshot_json) if self.snapshot_json else None
+
+
+class BulletinNote(Model):
+    """The office's own text in a bulletin: 本月工作重点提示 (period "month", number 1-12) in the monthly ranking
+    bulletin, 重点工作布置 (period "quarter", number 1-4) in the quarterly one."""
+
+    __tablename__ = "bulletin_note"
+    __table_args__ = (UniqueConstraint("year", "period", "number", name="uq_bulletin_note_period"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    period: Mapped[str] = mapped_column(String(8), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    text: Mapped[str] = mapped_column(String(1000), nullable=False)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(128), nullable=False, default="")

@@ -35,6 +35,10 @@ from app.monthly.models import (
 from app.access.users import users_with_role
 from app.changes.service import notify
 from app.settings import current_rules
+from app.access.roles import (
+    ADMIN, COMMITTEE_DIRECTOR, COMMUNITY_POLICE, SOCIAL_WORKER, STREET_OFFICE, TEAM_MEMBER, ZONE_LEADER,
+)
+from app.models import Committee, Zone
 
 
 # Rules fields the office may change in the UI (ranking_setting rows override them).
@@ -104,8 +108,6 @@ def rules_dict(rules: Rules) -> dict:
 # --------------------------------------------------------------------------------------------------------------
 
 def committees():
-    from app.models import Committee
-
     return db.session.query(Committee).order_by(Committee.seq).all()
 
 
@@ -194,8 +196,6 @@ def member_months(year: int, month: int, rules: Rules) -> list[MemberMonth]:
     """The team members the month ranks (``ranking.eligible_members``: team members of a zone with at least
     ``member_min_checks`` checks; never the office, admins or police): checked = records they made; confirmed =
     those no later record of the same person and committee, by someone else, with another result, overturned."""
-    from app.access.roles import TEAM_MEMBER
-
     vr = sql_table.verification_table()
     first, last = sql_table.month_bounds(year, month)
     later = vr.alias("later")
@@ -234,8 +234,6 @@ def member_ranking(year: int, month: int, rules: Rules) -> list[dict]:
 def police_officers() -> dict[str, list]:
     """{committee id (text, as JSON keys are): [[officer id, name], …]}: kept in the approved snapshot, so the
     police ladder of an approved month does not move when officers are later reassigned."""
-    from app.access.roles import COMMUNITY_POLICE
-
     result: dict[str, list] = {}
     for officer in users_with_role(COMMUNITY_POLICE):
         name = f"{officer.first_name or ''}{officer.last_name or ''}".strip() or officer.username
@@ -327,8 +325,6 @@ def _check_month_over(year: int, month: int, now: Optional[dt.datetime]) -> None
 def submit_zone(year: int, month: int, zone_id: int, user, *, now: Optional[dt.datetime] = None,
                 note: str = "") -> ZoneSubmission:
     """A zone leader submits the month for the zone's committees (once; on time if by the deadline)."""
-    from app.access.roles import ADMIN, STREET_OFFICE, ZONE_LEADER
-
     roles = _roles(user)
     if not (roles & {ADMIN, STREET_OFFICE}) and not (ZONE_LEADER in roles and user.zone_id == zone_id):
         raise CloseRefused(_("Only the zone's leader can submit the month for the zone."))
@@ -353,8 +349,6 @@ def submit_zone(year: int, month: int, zone_id: int, user, *, now: Optional[dt.d
 
 def submissions(year: int, month: int) -> list[dict]:
     """Every zone with its submission (or none) for the month."""
-    from app.models import Zone
-
     done = {s.zone_id: s for s in db.session.query(ZoneSubmission).filter_by(year=year, month=month)}
     deadline = submission_deadline(year, month)
     return [{"zone": z, "submission": done.get(z.id), "deadline": deadline}
@@ -364,8 +358,6 @@ def submissions(year: int, month: int) -> list[dict]:
 def approve_month(year: int, month: int, user, *, now: Optional[dt.datetime] = None) -> MonthClose:
     """The office approves: the month's numbers are computed from the records themselves (not the maintained
     table), stored as the snapshot with the rules used, the month is frozen, and the ladders climb."""
-    from app.access.roles import ADMIN, STREET_OFFICE
-
     if not _roles(user) & {ADMIN, STREET_OFFICE}:
         raise CloseRefused(_("Only the street office approves a month."))
     _check_month_over(year, month, now)
@@ -407,8 +399,6 @@ def open_unlocks(year: int, month: int, committee_id: Optional[int] = None) -> l
 
 def unlock_month(year: int, month: int, committee_id: int, reason: str, user) -> MonthUnlock:
     """Reopen an approved month for one committee's records; the reason is audited. Approving again closes it."""
-    from app.access.roles import ADMIN, STREET_OFFICE
-
     if not _roles(user) & {ADMIN, STREET_OFFICE}:
         raise CloseRefused(_("Only the street office unlocks an approved month."))
     reason = (reason or "").strip()
@@ -502,8 +492,6 @@ def _talk_key(talk: Talk) -> tuple:
 
 def _talk_for(year: int, step: ladder_rules.LadderStep, data: dict) -> Talk:
     """The Talk row a ladder step calls for, worded for print (Chinese, the plan's words)."""
-    from app.access.roles import COMMITTEE_DIRECTOR, SOCIAL_WORKER
-
     rung, month = step.rung, step.month
     common = dict(year=year, month=month, target=step.target, times_last=step.times, rung=rung.number,
                   rung_code=rung.code, kind=rung.kind, who_talks=rung.who_talks, participants=rung.who_talks)
@@ -582,8 +570,6 @@ def recompute_ladders(year: int, cause: str) -> dict[str, list[Talk]]:
 
 def _tell_office_no_activity(year: int, month: int) -> int:
     """A month with nothing checked and nothing changed creates no talk: the office is told instead."""
-    from app.access.roles import STREET_OFFICE
-
     text = _("%(month)s/%(year)s: nothing was checked and nothing changed in the month, so its ranking names "
              "no one last and no talk was created. Please check that the month's work was recorded.",
              year=year, month=month)
@@ -620,8 +606,6 @@ def month_talks(year: int, month: int, *, include_superseded: bool = False) -> l
 def draft_month(year: int, month: int) -> dict:
     """Draft the month (its close row, numbers computed once to warm and check them) and ask the zone leaders to
     submit. Idempotent: each leader is notified once per month. Commits."""
-    from app.access.roles import ZONE_LEADER
-
     close = _ensure_close(year, month)
     if close.drafted_at is None:
         close.drafted_at = utcnow()
@@ -641,3 +625,40 @@ def draft_month(year: int, month: int) -> dict:
 
 def exact_share(numerator: int, denominator: int) -> Optional[Fraction]:
     return Fraction(numerator, denominator) if denominator else None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The office's own text in the bulletins (issue 12 item 8)
+# --------------------------------------------------------------------------------------------------------------
+
+NOTE_PERIODS = {"month": 12, "quarter": 4}
+
+
+def bulletin_note(year: int, period: str, number: int) -> str:
+    """本月工作重点提示 (period "month") or 重点工作布置 (period "quarter"); "" when the office wrote none."""
+    from app.monthly.models import BulletinNote
+
+    note = db.session.scalars(select(BulletinNote).where(BulletinNote.year == year, BulletinNote.period == period,
+                                                         BulletinNote.number == number)).one_or_none()
+    return note.text if note is not None else ""
+
+
+def set_bulletin_note(year: int, period: str, number: int, text: str, user) -> None:
+    """Write (or, with empty text, remove) the office's note; the view commits."""
+    from app.monthly.models import BulletinNote
+
+    if period not in NOTE_PERIODS or not 1 <= number <= NOTE_PERIODS[period]:
+        raise CloseRefused(_("Unknown document."))
+    text = (text or "").strip()
+    if len(text) > 1000:
+        raise CloseRefused(_("At most %(n)s characters.", n=1000))
+    note = db.session.scalars(select(BulletinNote).where(BulletinNote.year == year, BulletinNote.period == period,
+                                                         BulletinNote.number == number)).one_or_none()
+    if not text:
+        if note is not None:
+            db.session.delete(note)
+        return
+    if note is None:
+        note = BulletinNote(year=year, period=period, number=number)
+        db.session.add(note)
+    note.text, note.updated_at, note.updated_by = text, clock.utcnow(), _name(user)[:128]

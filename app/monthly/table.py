@@ -27,6 +27,8 @@ from sqlalchemy import Table, and_, case, delete, func, insert, literal, select
 from sqlalchemy.engine import Connection
 
 from app.domain.monthly_table import CORRECT, SHOULD_CANCEL, SHOULD_REGISTER, CommitteeCounts
+from app.monthly.models import VerificationLatest
+from app.verification.models import VerificationRecord
 
 # Issue 6 stores 'cross_check'; the pure domain module calls it 'cross'. Both are excluded.
 CROSS_KINDS = ("cross_check", "cross")
@@ -69,14 +71,10 @@ def previous_month(year: int, month: int) -> tuple[int, int]:
 
 
 def verification_table() -> Table:
-    from app.verification.models import VerificationRecord
-
     return VerificationRecord.__table__
 
 
 def latest_table() -> Table:
-    from app.monthly.models import VerificationLatest
-
     return VerificationLatest.__table__
 
 

@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import NumberRange
 
-from app.errors import UserFacingError
 from app.extensions import db
 from app.inputs import id_or_none, int_or_default, is_whole_number
 from app.monthly import excel, service
@@ -26,8 +25,9 @@ from app.monthly.models import (
     STATE_APPROVED, TARGETS, CrimeLateEntry, RankingComment, SpotInspection, Talk,
 )
 from app.monthly.table import BadMonth, month_key, parse_month, previous_month
-from app.monthly import tasks  # noqa: F401  (registers the beat task with Celery)
-from app.views.base import PortalInterface, PortalModelView
+from app.views.transaction import committing
+from app.views.base import PortalInterface, PortalModelView, can
+from app.models import Committee
 
 MONTHLY_PERMISSIONS = ["can_read", "can_write", "can_approve"]
 SETTINGS_PERMISSIONS = ["can_read", "can_write"]
@@ -49,12 +49,7 @@ SETTING_LABELS = {
 }
 
 
-def _can(verb: str, permission: str) -> bool:
-    from flask import current_app
-
-    user = getattr(g, "user", None)
-    return bool(user is not None and user.is_authenticated
-                and current_app.appbuilder.sm.has_access(f"can_{verb}", permission))
+_can = can  # one permission check for every screen (app.views.base.can)
 
 
 def _month_or_400(text: str) -> tuple[int, int]:
@@ -73,7 +68,8 @@ class MonthlyCloseView(BaseView):
     default_view = "index"
     class_permission_name = "MonthlyClose"
     method_permission_name = {"index": "read", "month": "read", "xlsx": "read", "document": "read",
-                              "ladders": "read", "submit": "write", "approve": "approve", "unlock": "approve"}
+                              "ladders": "read", "submit": "write", "approve": "approve", "unlock": "approve",
+                              "note": "approve"}
     base_permissions = MONTHLY_PERMISSIONS
 
     @expose("/")
@@ -109,7 +105,9 @@ class MonthlyCloseView(BaseView):
             unlocks=service.open_unlocks(year, month), live_differs=live_differs, committees=committees,
             target_labels=TARGET_LABELS, can_submit=_can("write", "MonthlyClose"),
             can_approve=_can("approve", "MonthlyClose"), user_zone=getattr(g.user, "zone_id", None),
-            cross=service.cross_check_counts(year, month), title=excel.title(year, month))
+            cross=service.cross_check_counts(year, month), title=excel.title(year, month),
+            focus=service.bulletin_note(year, "month", month),
+            arrangements=service.bulletin_note(year, "quarter", (month - 1) // 3 + 1))
 
     @expose("/month/<ym>/xlsx")
     @has_access
@@ -148,38 +146,40 @@ class MonthlyCloseView(BaseView):
         zone_id = request.form.get("zone", type=id_or_none) or getattr(g.user, "zone_id", None)
         if zone_id is None:
             abort(400, description=_("Choose a zone."))
-        try:
+        with committing(_("Submitted.")):
             service.submit_zone(year, month, zone_id, g.user, note=request.form.get("note", ""))
-            flash(_("Submitted."), "success")
-        except UserFacingError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
         return _back(year, month)
 
     @expose("/month/<ym>/approve", methods=["POST"])
     @has_access
     def approve(self, ym):
         year, month = _month_or_400(ym)
-        try:
+        with committing(_("Approved: the month is frozen and its ranking stored.")):
             service.approve_month(year, month, g.user)
-            flash(_("Approved: the month is frozen and its ranking stored."), "success")
-        except UserFacingError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
         return _back(year, month)
 
     @expose("/month/<ym>/unlock", methods=["POST"])
     @has_access
     def unlock(self, ym):
-        from app.models import Committee
-
         year, month = _month_or_400(ym)
         committee_id = request.form.get("committee", type=id_or_none)
         if committee_id is None or db.session.get(Committee, committee_id) is None:
             abort(400, description=_("Choose a committee."))
-        try:
+        with committing(_("Unlocked for corrections; approve the month again when they are done."), "warning"):
             service.unlock_month(year, month, committee_id, request.form.get("reason", ""), g.user)
-            flash(_("Unlocked for corrections; approve the month again when they are done."), "warning")
+        return _back(year, month)
+
+    @expose("/month/<ym>/note", methods=["POST"])
+    @has_access
+    def note(self, ym):
+        """The office's 本月工作重点提示 (month) or 重点工作布置 (the month's quarter), printed in the bulletins."""
+        year, month = _month_or_400(ym)
+        period = request.form.get("period", "")
+        number = (month - 1) // 3 + 1 if period == "quarter" else month
+        try:
+            service.set_bulletin_note(year, period, number, request.form.get("text", ""), g.user)
+            db.session.commit()
+            flash(_("Saved."), "success")
         except UserFacingError as exc:
             db.session.rollback()
             flash(str(exc), "danger")
@@ -223,12 +223,8 @@ class RankingSettingsView(BaseView):
             if not is_whole_number(raw):
                 abort(400, description=_("Settings are whole numbers."))
             values[name] = int(raw)
-        try:
+        with committing(_("Saved. Months not yet approved use the new settings; approved months keep theirs.")):
             service.save_settings(values, g.user.username)
-            flash(_("Saved. Months not yet approved use the new settings; approved months keep theirs."), "success")
-        except UserFacingError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
         return redirect(url_for("RankingSettingsView.index"))
 
 

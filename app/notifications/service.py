@@ -10,6 +10,9 @@ from flask import current_app, has_app_context
 from app.domain.clock import utcnow
 from app.extensions import db
 from app.notifications.models import Notification, WebhookDelivery
+from app.access.roles import COMMITTEE_DIRECTOR, COMMUNITY_POLICE, SOCIAL_WORKER, ZONE_LEADER
+from app.models import Committee
+from app.models.access import PortalUser
 
 
 def notify(user_id: int, text: str, link: str | None = None, *, once: bool = False,
@@ -64,10 +67,6 @@ def unread_count(user) -> int:
 def zone_leaders_of_committee(committee_id: int) -> list[int]:
     from flask_appbuilder.security.sqla.models import Role
 
-    from app.access.roles import ZONE_LEADER
-    from app.models import Committee
-    from app.models.access import PortalUser
-
     zone_id = db.session.query(Committee.zone_id).filter(Committee.id == committee_id).scalar()
     if zone_id is None:
         return []
@@ -85,8 +84,6 @@ def committee_users(committee_id: int, role_name: str) -> list[int]:
 def notify_talks(talks, withdrawn: bool = False) -> int:
     """A talk (约谈/提醒谈话/通报批评) goes to its people: the committee's director and social workers, the
     committee's community police, or the team member named (issue 13 item 2). Flushes for the talks' ids."""
-    from app.access.roles import COMMITTEE_DIRECTOR, COMMUNITY_POLICE, SOCIAL_WORKER
-
     if not talks:
         return 0
     db.session.flush()
@@ -108,8 +105,6 @@ def notify_talks(talks, withdrawn: bool = False) -> int:
 
 def notify_cross_check(assignment) -> int:
     """A cross-check assignment (互查) goes to the team member who will do it."""
-    from app.models import Committee
-
     committee = db.session.get(Committee, assignment.committee_id)
     name = committee.name if committee is not None else ""
     return notify_many([assignment.user_id], f"{assignment.year}年{assignment.month}月互查任务：{name}居民区",

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from app.notifications.webhook import deliver_due
+
 DELIVER_TASK = "notifications.deliver_webhooks"
 
 
 @shared_task(name=DELIVER_TASK, ignore_result=True)
 def deliver_webhooks() -> dict:
-    from app.notifications.webhook import deliver_due
-
     return deliver_due()

@@ -8,16 +8,15 @@ from flask_babel import gettext as _
 from app.domain import clock
 from app.domain.clock import utcnow
 from app.extensions import db
-from app.notifications import tasks  # noqa: F401  (registers the webhook delivery task with Celery)
 from app.notifications.models import Notification
 from app.notifications.service import unread_count  # noqa: F401  (re-exported for the navbar)
+from app.settings import current_rules
 
 
 def local(naive_utc) -> str:
     """A stored naive-UTC time in the rules' time zone."""
     if naive_utc is None:
         return ""
-    from app.settings import current_rules
 
     return clock.aware(naive_utc).astimezone(current_rules().zone).strftime("%Y-%m-%d %H:%M")
 

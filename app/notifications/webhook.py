@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.clock import utcnow
 from app.extensions import db
+from app.notifications.models import WebhookDelivery
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,6 @@ def post(url: str, text: str, timeout: float) -> None:
 
 def deliver_due(now: dt.datetime | None = None, limit: int = 100) -> dict:
     """Send the messages that are due. Commits after each one so a slow robot never loses a sent mark."""
-    from app.notifications.models import WebhookDelivery
-
     config = current_app.config
     urls = config.get("WEBHOOK_URLS") or {}
     timeout = float(config.get("WEBHOOK_TIMEOUT_SECONDS", 3))
@@ -91,6 +90,7 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 100) -> dict:
 def _send_after_commit(session) -> None:
     if not session.info.pop("webhooks_to_send", False) or not has_app_context():
         return
+    # Inside: the task module imports this one (the task calls deliver_due); the task is only needed here.
     from app.notifications.tasks import deliver_webhooks
 
     app = current_app._get_current_object()

@@ -58,6 +58,15 @@ class CommitteeView(PortalModelView):
         "key_area": _l("Key area"),
     }
     formatters_columns = {"key_area": yes_no}
+    show_template = "portal/committee_show.html"
+
+    def _get_show_widget(self, pk, item, **kwargs):
+        # Its counts, each a link to the list it counts (issue 14 §2).
+        from app.population import whereabouts
+
+        widgets = super()._get_show_widget(pk, item, **kwargs)
+        widgets["counts"] = whereabouts.committee_counts(item.id)
+        return widgets
 
 
 class MovableView(PortalModelView):
@@ -112,6 +121,7 @@ class HouseView(MovableView):
     # The committee follows the building (app/population/integrity.py): it is never typed in.
     add_columns = edit_columns = ["building", "room", "address", "is_rental", "key_area"]
     search_columns = ["committee", "building", "address", "is_rental", "key_area"]
+    quick_search = True
     order_columns = ["address", "room"]
     label_columns = {
         "committee": _l("Committee"),
@@ -123,3 +133,12 @@ class HouseView(MovableView):
     }
     formatters_columns = {"is_rental": yes_no, "key_area": yes_no}
     validators_columns = {"room": [CleanText()], "address": [CleanText()]}
+    show_template = "portal/house_show.html"
+
+    def _get_show_widget(self, pk, item, **kwargs):
+        # Who lives here now and who lived here (issue 14 §2).
+        from app.population import whereabouts
+
+        widgets = super()._get_show_widget(pk, item, **kwargs)
+        widgets["whereabouts"] = whereabouts.house_residents(item.id)
+        return widgets

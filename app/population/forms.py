@@ -23,6 +23,7 @@ CATEGORY_CHOICES = [
     ("shanghai_household", _l("Shanghai household, living at the registered address")),
     ("separated", _l("Shanghai household, living away from the registered address")),
     ("migrant", _l("From elsewhere in China")),
+    ("overseas", _l("From outside China")),
 ]
 
 

@@ -24,22 +24,14 @@ from sqlalchemy.orm import Session
 from app.domain.idnumber import IdNumberInfo, looks_like_mainland_id, normalise_identifier, parse_id_number
 from app.models import Block, Building, House, Person, Residence, Vehicle
 from app.models.population import ID_TYPE_RESIDENT
+from app.domain import clock
+from app.errors import DataRuleError  # noqa: F401  (moved to errors.py; importers of it from here keep working)
+from app.settings import current_rules
 
-
-
-class DataRuleError(ValueError):
-    """A write that breaks a data rule. ``code`` lets the web layer show a translated message."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
 
 
 def local_today() -> dt.date:
     """Today in the rules' time zone (a birth or move-in date after it is in the future)."""
-    from app.domain import clock
-    from app.settings import current_rules
-
     return clock.local_today(current_rules())
 
 
@@ -186,7 +178,6 @@ def _sync_vehicle(session: Session, vehicle: Vehicle) -> None:
     vehicle.committee_id = house.committee_id if house is not None else (owner.committee_id if owner else None)
 
 
-@event.listens_for(Session, "before_flush")
 def _enforce_rules(session: Session, flush_context, instances) -> None:
     changed = list(session.new) + list(session.dirty)
     # Order matters: blocks, then buildings, then houses, so what is copied below is already up to date.
@@ -222,3 +213,9 @@ def committee_change(session: Session, obj) -> tuple[int, int] | None:
     else:
         return None
     return (old, new) if new is not None and new != old else None
+
+
+def init_app(app) -> None:
+    """Guard every write in every flush (session-wide; registered once however many apps are built)."""
+    if not event.contains(Session, "before_flush", _enforce_rules):
+        event.listen(Session, "before_flush", _enforce_rules)

@@ -19,6 +19,7 @@ from app.access.roles import VIEW_FULL_ID
 from app.audit import record_reveal
 from app.extensions import db
 from app.models import House, Person, Residence, Vehicle
+from app.population import whereabouts
 from app.population.fields import LookupSelectField
 from app.population.textfields import CleanText
 from app.population.forms import (
@@ -29,7 +30,7 @@ from app.population.forms import (
     label_of,
     person_extra_fields,
 )
-from app.scoping import scoped_query
+from app.scoping import scoped_query, visible_committee_ids
 from app.views.base import PortalInterface, PortalModelView
 
 PERSON_LABELS = {
@@ -49,6 +50,34 @@ PERSON_LABELS = {
 }
 
 
+def _houses():
+    return scoped_query(House)
+
+
+def _persons():
+    return scoped_query(Person)
+
+
+class HouseNeededInScope:
+    """Committee staff register a person with the house he lives in: a person with no house belongs to no committee,
+    and only the street office or an admin may keep such a record."""
+
+    def __call__(self, form, field):
+        if field.data is None and visible_committee_ids() is not None:
+            raise ValidationError(_l("Choose the house the person lives in: he is registered in its committee."))
+
+
+class StartWithHouse:
+    """A house needs the date he lives there since (and a date needs a house)."""
+
+    def __call__(self, form, field):
+        house = form.residence_house.data
+        if house is not None and not field.data:
+            raise ValidationError(_l("Enter the date since when the person lives in this house."))
+        if house is None and field.data:
+            raise ValidationError(_l("Choose the house first."))
+
+
 class PersonView(PortalModelView):
     datamodel = PortalInterface(Person)
     route_base = "/persons"
@@ -61,12 +90,19 @@ class PersonView(PortalModelView):
         "name", "id_type", "id_number", "sex", "birth_date", "category", "registered_address", "phone",
         "residence_permit_no", "residence_permit_expiry", "committee", "created_at", "updated_at",
     ]
-    add_columns = edit_columns = [
-        "name", "id_type", "id_number", "sex", "birth_date", "category", "committee", "registered_address",
+    # No committee field: the committee follows the house he lives in (app/population/integrity.py). Adding a
+    # person registers where he lives in the same form, so one save makes the person and his residence.
+    add_columns = [
+        "name", "id_type", "id_number", "sex", "birth_date", "category", "residence_house", "residence_start",
+        "registered_address", "phone", "residence_permit_no", "residence_permit_expiry",
+    ]
+    edit_columns = [
+        "name", "id_type", "id_number", "sex", "birth_date", "category", "registered_address",
         "phone", "residence_permit_no", "residence_permit_expiry",
     ]
     search_columns = ["name", "id_number", "phone", "committee", "category", "birth_date"]
     exact_search_columns = ["id_number", "phone"]
+    quick_search = True
     order_columns = ["name", "birth_date", "id"]
     label_columns = PERSON_LABELS
     description_columns = {"committee": _l("Set by the current residence once one is registered.")}
@@ -84,8 +120,26 @@ class PersonView(PortalModelView):
         "category": lambda v: label_of(CATEGORY_CHOICES, v),
         "id_type": lambda v: label_of(ID_TYPE_CHOICES, v),
     }
-    add_form_extra_fields = person_extra_fields(datamodel)
+    add_form_extra_fields = {
+        **person_extra_fields(datamodel),
+        "residence_house": LookupSelectField(
+            _l("Lives in (house)"), [HouseNeededInScope()], url="/lookup/houses", query_factory=_houses,
+            not_found_message=_l("Choose a house from the list."),
+            description=_l("The person is registered in the committee of this house."),
+        ),
+        "residence_start": DateField(_l("Living here since"), [StartWithHouse(), Optional(), NotInFuture()],
+                                     widget=DatePickerWidget()),
+    }
     edit_form_extra_fields = person_extra_fields(datamodel)
+
+    def pre_add(self, item):
+        # populate_obj copied the two residence fields onto the person as plain attributes; they become his
+        # residence here, before the scope check, so the committee (copied from the house) is known.
+        house, start = item.__dict__.pop("residence_house", None), item.__dict__.pop("residence_start", None)
+        if house is not None:
+            item.residences.append(Residence(house=house, start_date=start))
+            item.committee_id = house.committee_id
+        super().pre_add(item)
 
     # -- edit: numbers masked for users who read them masked everywhere else (issue 10 §2.5) -----------------
     def _edit(self, pk):
@@ -104,6 +158,16 @@ class PersonView(PortalModelView):
             mask_form_numbers(form, stored)
         return super()._get_edit_widget(form, exclude_cols=exclude_cols, widgets=widgets)
 
+    def _get_show_widget(self, pk, item, **kwargs):
+        # Where he lives and lived, his change cases and verification records, on his page (issue 14 §2).
+        from app.changes import messages as case_messages
+        from app.verification import messages as check_messages
+
+        widgets = super()._get_show_widget(pk, item, **kwargs)
+        widgets["whereabouts"] = {**whereabouts.person_history(item.id), "stages": case_messages.STAGE_LABELS,
+                                  "kinds": case_messages.KIND_LABELS, "results": check_messages.RESULT_LABELS}
+        return widgets
+
     @expose("/reveal/<int:pk>", methods=["POST"])
     @has_access
     def reveal(self, pk):
@@ -113,14 +177,6 @@ class PersonView(PortalModelView):
             abort(404)
         record_reveal("Person", person.id, person.committee_id)
         return jsonify(id_number=person.id_number, phone=person.phone or "")
-
-
-def _houses():
-    return scoped_query(House)
-
-
-def _persons():
-    return scoped_query(Person)
 
 
 class NoOtherActiveResidence:
@@ -157,6 +213,7 @@ class ResidenceView(PortalModelView):
     add_columns = ["person", "house", "start_date"]
     edit_columns = ["end_date", "end_reason"]
     search_columns = ["committee", "start_date", "end_date"]
+    quick_search = True
     order_columns = ["start_date", "end_date"]
     label_columns = {
         "person": _l("Person"),

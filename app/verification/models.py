@@ -22,7 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.changes.models import ChangeCase  # noqa: F401  (a record may come from a change case)
 from app.domain.clock import utcnow  # noqa: F401  (naive UTC, as the columns hold)
+from app.models import Committee, House, Person, PortalUser, Zone  # noqa: F401  (named by the relationships)
 from app.domain.monthly_table import (
     CORRECT,
     CROSS_CHECK,
@@ -69,6 +71,8 @@ class VerificationRecord(Model):
         Index("ix_verification_record_cov_person", "committee_id", "checked_on", "person_id"),
         Index("ix_verification_record_house", "house_id", "checked_on"),
         Index("ix_verification_record_committee_id_id", "committee_id", "id"),
+        # The monthly close's per-flush refresh of verification_latest: one person's records of one month.
+        Index("ix_verification_record_committee_person_day", "committee_id", "person_id", "checked_on"),
         Index(
             "uq_verification_record_person_day_kind", "person_id", "checked_on", "kind", unique=True,
             sqlite_where=text("person_id IS NOT NULL"), postgresql_where=text("person_id IS NOT NULL"),
@@ -303,32 +307,3 @@ def rebuild_coverage(connection) -> None:
         query = select(year.label("year"), vr.c.committee_id, column).where(column.is_not(None)).distinct()
         connection.execute(dialect_insert(table).from_select(["year", "committee_id", name], query)
                            .on_conflict_do_nothing())
-
-
-from sqlalchemy import event  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
-
-
-@event.listens_for(Session, "after_flush")
-def _keep_coverage(session, flush_context) -> None:
-    houses, persons = [], []
-    for obj in session.new:
-        if isinstance(obj, VerificationRecord) and obj.checked_on is not None:
-            if obj.house_id is not None:
-                houses.append({"year": obj.checked_on.year, "committee_id": obj.committee_id,
-                               "house_id": obj.house_id})
-            if obj.person_id is not None:
-                persons.append({"year": obj.checked_on.year, "committee_id": obj.committee_id,
-                                "person_id": obj.person_id})
-    if houses or persons:
-        connection = session.connection()
-        _insert_ignore(connection, VerificationHouseYear.__table__, houses)
-        _insert_ignore(connection, VerificationPersonYear.__table__, persons)
-
-
-# Registered persons per committee (coverage's denominator) from an index alone: active residences only.
-# Declared here, on the residence table, because coverage is what needs it (created by migration 0005).
-from app.models.population import Residence  # noqa: E402
-
-Index("ix_residence_active_committee", Residence.__table__.c.committee_id,
-      sqlite_where=text("end_date IS NULL"), postgresql_where=text("end_date IS NULL"))

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from app.documents.registry import DocumentKind, register_kind
 from app.extensions import db
+from app.models import Committee
 
 
 def poster_title(committee) -> str:
@@ -38,8 +39,6 @@ def qr_svg(data: str) -> Markup:
 
 
 def poster_context(document) -> dict:
-    from app.models import Committee
-
     committee = db.session.get(Committee, document.committee_id) if document.committee_id else None
     if committee is None:
         return {"committee": "", "zone": "", "link": "", "qr": Markup("")}

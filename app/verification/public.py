@@ -21,6 +21,7 @@ from app.errors import id_number_message
 from app.extensions import db
 from app.inputs import id_or_none, parse_date
 from app.verification import messages, service
+from app.models import Committee, House
 
 
 def committee_token(committee_id: int) -> str:
@@ -29,8 +30,6 @@ def committee_token(committee_id: int) -> str:
 
 
 def committee_by_token(token: str):
-    from app.models import Committee
-
     if not token or len(token) != 16:
         return None
     for committee_id in db.session.scalars(select(Committee.id)):
@@ -89,8 +88,6 @@ class PublicDeclareView(BaseView):
     @expose("/<token>/houses")
     def houses(self, token):
         """Addresses of this committee's houses only (at most 10), for a typed part of at least 2 characters."""
-        from app.models import House
-
         committee = committee_by_token(token)
         if committee is None:
             abort(404)

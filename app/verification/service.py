@@ -17,7 +17,8 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import scoping
-from app.access.roles import TEAM_MEMBER
+from app.domain.refusal import Refused
+from app.access.roles import SOCIAL_WORKER, TEAM_MEMBER
 from app.domain.idnumber import InvalidIdNumber, mask_id_number, parse_id_number
 from app.domain.monthly_table import (
     CORRECT,
@@ -50,17 +51,13 @@ from app.verification.models import (
     WindowApplicant,
     utcnow,
 )
+from app.models import Building, Committee, House, Person, PortalUser, Residence
 
 UTC = dt.timezone.utc
 
 
-class VerificationRefused(Exception):
+class VerificationRefused(Refused):
     """A request verification refuses; ``code`` is translated by app.verification.messages."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 # -- time and rules ----------------------------------------------------------------------------------------------
@@ -149,8 +146,6 @@ def save_shift(actor, zone_id: int, day: dt.date, shift: str, member_ids: list[i
                police_user_id: Optional[int]) -> RosterShift:
     """Create or replace one zone's group for one day and shift. A day off the verification weekdays is allowed
     (the roster may move a day), members must belong to the zone."""
-    from app.models import Committee, PortalUser
-
     if shift not in SHIFTS:
         raise VerificationRefused("bad_shift")
     committees = db.session.scalars(select(Committee.id).where(Committee.zone_id == zone_id)).all()
@@ -196,8 +191,6 @@ def _kind_for(user, committee_id: int, day: dt.date, requested: str) -> str:
 
 
 def _users(ids) -> list:
-    from app.models import PortalUser
-
     ids = sorted({int(i) for i in ids if i})
     return db.session.query(PortalUser).filter(PortalUser.id.in_(ids)).all() if ids else []
 
@@ -207,8 +200,6 @@ def check_team(user, committee, day: dt.date, team: Team) -> None:
     of its zone; each member is a coordination team member of the committee's zone, or assigned to this
     committee's cross check that month. Anything else (another committee's officer, any user id typed into the
     form) is refused, so a record never names people who were not entitled to be on it."""
-    from app.models import PortalUser
-
     def _get(user_id):
         # An id beyond 64 bits names nobody (and must not reach the database as a parameter).
         return db.session.get(PortalUser, user_id) if isinstance(user_id, int) and 0 < user_id < 2 ** 63 else None
@@ -276,8 +267,6 @@ def mark_person(user, person_id: int, result: str, *, team: Team, kind: str = MO
     """One tap: a registered person checked at his house, correct or 应消未消 (should be cancelled). 应消未消 opens
     a move-out case for the person. Refuses a person without an active residence, a committee the user may not
     verify in, and a second mark of the same person on the same day with the same kind."""
-    from app.models import Committee, Residence
-
     if result not in (CORRECT, SHOULD_CANCEL):
         raise VerificationRefused("bad_result")
     day = day or local_today()
@@ -323,8 +312,6 @@ def check_id_number(value: str, today: dt.date | None = None):
 def mark_found(user, house_id: int, name: str, id_number: str, *, team: Team, kind: str = MONTHLY_CHECK,
                day: dt.date | None = None) -> VerificationRecord:
     """应登未登: someone found living at ``house_id`` who is not registered there. Opens a move-in case."""
-    from app.models import House, Person, Residence
-
     day = day or local_today()
     name = (name or "").strip()
     if not name or len(name) > 64:
@@ -360,8 +347,6 @@ def mark_found(user, house_id: int, name: str, id_number: str, *, team: Team, ki
 # -- the sweep page's data -----------------------------------------------------------------------------------------
 
 def committees_for_sweep(user, day: dt.date):
-    from app.models import Committee
-
     ids = verifiable_committee_ids(user, day)
     query = db.session.query(Committee)
     if ids is not None:
@@ -371,8 +356,6 @@ def committees_for_sweep(user, day: dt.date):
 
 def buildings_of(committee_id: int) -> list[dict]:
     """The committee's buildings with their number of registered persons and rooms."""
-    from app.models import Building, House, Residence
-
     persons = dict(db.session.execute(
         select(House.building_id, func.count(Residence.id)).join(Residence, Residence.house_id == House.id)
         .where(House.committee_id == committee_id, Residence.end_date.is_(None)).group_by(House.building_id)).all())
@@ -383,8 +366,6 @@ def buildings_of(committee_id: int) -> list[dict]:
 
 def building_rooms(building_id: int, day: dt.date, kinds: tuple[str, ...]) -> list[dict]:
     """Rooms of a building, each with the persons registered there (active residences) and today's marks."""
-    from app.models import House, Person, Residence
-
     houses = db.session.execute(select(House.id, House.room, House.address).where(House.building_id == building_id)
                                 .order_by(House.room, House.id)).all()
     people = db.session.execute(
@@ -440,8 +421,6 @@ def coverage(year: int, committee_ids=None, *, today: dt.date | None = None) -> 
     COUNT(DISTINCT) over a year of records (measured 0.8 s + 0.4 s on SQLite at 1,000,000 records).
     The person share divides persons verified this year in the committee by the persons registered there now
     (capped at 100%: someone verified and since moved away counts until the year ends)."""
-    from app.models import Committee, House, Residence
-
     rules = current_rules()
     today = today or local_today(rules)
     committees = db.session.query(Committee).order_by(Committee.seq)
@@ -481,8 +460,6 @@ def coverage(year: int, committee_ids=None, *, today: dt.date | None = None) -> 
 
 def unvisited_houses(committee_id: int, year: int, page: int = 0, page_size: int = 50):
     """Houses of a committee with no verification since 1 January, by building and room; (total, rows)."""
-    from app.models import Building, House
-
     visited = exists().where(VerificationHouseYear.year == year, VerificationHouseYear.committee_id == committee_id,
                              VerificationHouseYear.house_id == House.id)
     base = select(House.id).where(House.committee_id == committee_id, ~visited)
@@ -498,8 +475,6 @@ def unvisited_houses(committee_id: int, year: int, page: int = 0, page_size: int
 
 def assign_cross_check(actor, member_id: int, committee_id: int, year: int, month: int) -> CrossCheckAssignment:
     """The zone leader sends a member of his zone to a committee of ANOTHER zone for a cross-check month."""
-    from app.models import Committee, PortalUser
-
     rules = current_rules()
     if month not in rules.cross_check_months:
         raise VerificationRefused("not_cross_month")
@@ -530,8 +505,6 @@ def assign_cross_check(actor, member_id: int, committee_id: int, year: int, mont
 def cross_check_summary(year: int, committee_ids=None) -> list[dict]:
     """互查: per committee, the cross checks of the year against the committee's own (non-cross) checks of the
     same months: how many, and the accuracy each found. A large gap says the committee's own checks miss things."""
-    from app.models import Committee
-
     rules = current_rules()
     months = sorted(rules.cross_check_months)
     result = {}
@@ -578,8 +551,6 @@ def declare(committee, *, house_id: Optional[int], address: str, name: str, id_n
     """A resident's self-declaration from the public page. Refuses an invalid ID number (InvalidIdNumber), a house
     of another committee, a move-in date in the future and, past DECLARATIONS_PER_ADDRESS_PER_DAY today, more
     declarations for the same address (a flood)."""
-    from app.models import House
-
     today = local_today()
     name = (name or "").strip()
     if not name or len(name) > 64:
@@ -629,8 +600,6 @@ def _check_against_register(user, *, committee_id, house_id, name, id_number, ki
     Matches the register at that house → correct; registered elsewhere (or no longer) → should_cancel with a
     cancellation case where the person is registered; not registered at all → should_register with a
     registration case at the declared house."""
-    from app.models import Committee, Person, Residence
-
     day = local_today()
     committee = db.session.get(Committee, committee_id)
     team = team or Team()
@@ -678,7 +647,6 @@ def _forward_declaration(user, declaration: SelfDeclaration, committee_id: int) 
     """The declaration goes to the workstation of the committee where the number is registered: a new pending
     row there (the resident's own words: name, number, the address he declared), nothing read or recorded here.
     That committee's social workers are told."""
-    from app.access.roles import SOCIAL_WORKER
     from app.access.users import users_with_role
     from app.audit import recorder
     from app.changes.service import notify
@@ -708,7 +676,6 @@ def process_declaration(user, declaration: SelfDeclaration) -> SelfDeclaration:
         raise VerificationRefused("already_processed")
     if not scoping.can_see_committee(declaration.committee_id, user):
         raise VerificationRefused("out_of_scope")
-    from app.models import Person
 
     match = scoping.find_by_natural_key(Person, Person.id_number, declaration.id_number, user)
     if match.elsewhere and match.committee_id is not None:
@@ -742,7 +709,6 @@ def import_window_csv(user, committee_id: int, data: bytes) -> ImportResult:
     from flask_babel import gettext as _
 
     from app.errors import id_number_message
-    from app.models import House
 
     if not scoping.can_see_committee(committee_id, user):
         raise VerificationRefused("out_of_scope")
@@ -828,8 +794,6 @@ def verify_window(user, applicant: WindowApplicant, *, lives_there: bool, team: 
     """A window case checked at home. Living there: registered there → correct; not registered there → 应登未登
     (registration case). Not living there but registered there → 应消未消 (cancellation case). Neither living
     nor registered there: nothing to record (refused, the applicant stays on the list)."""
-    from app.models import Person, Residence
-
     if applicant.status != WINDOW_PENDING:
         raise VerificationRefused("already_processed")
     day = local_today()

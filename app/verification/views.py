@@ -33,7 +33,8 @@ from app.verification.models import (
     VerificationRecord,
     WindowApplicant,
 )
-from app.views.base import PortalInterface, PortalModelView
+from app.views.base import PortalInterface, PortalModelView, can
+from app.models import Building, Committee, Zone
 
 PERMISSION = "Verification"
 BASE_PERMISSIONS = ["can_read", "can_write", "can_plan", "can_process"]
@@ -41,11 +42,7 @@ TEAM_KEY = "verification_team"
 
 
 def _can(verb: str) -> bool:
-    from flask import current_app
-
-    user = getattr(g, "user", None)
-    return bool(user is not None and user.is_authenticated
-                and current_app.appbuilder.sm.has_access(f"can_{verb}", PERMISSION))
+    return can(verb, PERMISSION)
 
 
 def _int(value, default=None):
@@ -109,8 +106,6 @@ class SweepView(BaseView):
     @expose("/sweep/<int:committee_id>")
     @has_access
     def committee(self, committee_id):
-        from app.models import Committee
-
         day = service.local_today()
         committee = db.session.get(Committee, committee_id)
         if committee is None or not service.may_verify(g.user, committee_id, day):
@@ -130,8 +125,6 @@ class SweepView(BaseView):
     @expose("/sweep/team", methods=["POST"])
     @has_access
     def team(self):
-        from app.models import Committee
-
         team = {
             "shift": request.form.get("shift") if request.form.get("shift") in SHIFTS else None,
             "police": _user_id(request.form.get("police")),
@@ -157,8 +150,6 @@ class SweepView(BaseView):
     @expose("/sweep/building/<int:building_id>")
     @has_access
     def building(self, building_id):
-        from app.models import Building
-
         day = service.local_today()
         building = db.session.get(Building, building_id)
         if building is None or not service.may_verify(g.user, building.committee_id, day):
@@ -244,8 +235,6 @@ class CoverageView(BaseView):
     @expose("/<int:committee_id>/unvisited")
     @has_access
     def unvisited(self, committee_id):
-        from app.models import Committee
-
         committee = db.session.get(Committee, committee_id)
         if committee is None or not scoping.can_see_committee(committee_id, g.user):
             abort(404)
@@ -266,8 +255,6 @@ class RosterView(BaseView):
     method_permission_name = {"index": "read", "save": "plan"}
 
     def _zones(self):
-        from app.models import Zone
-
         ids = scoping.visible_committee_ids(g.user)
         zones = db.session.query(Zone).order_by(Zone.id).all()
         if ids is None:
@@ -331,8 +318,6 @@ class CrossCheckView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        from app.models import Committee
-
         today = service.local_today()
         year = _int(request.args.get("year"), today.year)
         if not 2000 <= year <= 2100:

@@ -12,6 +12,7 @@ MENU_LINK_PERMISSIONS = {
     "overdue_cases": ("ChangeCase", "read"),
     "visitor_days": ("VisitorLog", "read"),
     "import_review": ("RegisterImport", "read"),
+    "findings_overview": ("Finding", "read"),
 }
 
 
@@ -129,6 +130,27 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(RankingSettingsView, "ranking_settings", label=_l("Ranking settings"), icon="fa-sliders-h",
                         **monthly)
     appbuilder.add_api(MonthlyApi)
+    from app.monthly.year_views import YearEvaluationView
+
+    appbuilder.add_view(YearEvaluationView, "year_evaluation", label=_l("Year's evaluation"), icon="fa-medal",
+                        **monthly)
+
+    # Crime-related leads and records (issue 16 item 3): police and office only.
+    from app.crime.views import register as register_crime_views
+
+    register_crime_views(appbuilder)
+
+    # The analysis loop (issue 17): findings as tasks, their overview, the dashboard, sampled verification.
+    from app.analysis.views import DashboardView, FindingsView, SampleView
+
+    analysis = {"category": "Analysis", "category_label": _l("Analysis")}
+    appbuilder.add_view(DashboardView, "dashboard", label=_l("Dashboard"), icon="fa-chart-line", **analysis,
+                        category_icon="fa-chart-line")
+    appbuilder.add_view(FindingsView, "findings", label=_l("Findings (active discovery)"), icon="fa-search-plus",
+                        **analysis)
+    appbuilder.add_link("findings_overview", href="/analysis/findings/overview", label=_l("Findings by committee"),
+                        icon="fa-table", **analysis)
+    appbuilder.add_view(SampleView, "samples", label=_l("Sampled verification"), icon="fa-percent", **analysis)
 
     # The rest of the plan (issue 16): spot inspections with a checklist, findings the committee puts right.
     from app.inspections.views import SpotInspectionPlanView

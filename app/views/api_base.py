@@ -71,13 +71,11 @@ class PortalSchemaConverter(Model2SchemaConverter):
         return MetaSchema
 
 
-class ApiRefusal(Exception):
+class ApiRefusal(UserFacingError):
     """A write the API refuses before anything is saved: ``status`` and a translated ``message``."""
 
     def __init__(self, status: int, message: str):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(message, status=status)
 
 
 class PortalModelRestApi(ModelRestApi):

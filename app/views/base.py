@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from flask import abort, current_app, request, send_file
+from flask import abort, current_app, flash, g, request, send_file
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -38,6 +38,7 @@ from app.scoping import FilterInScope, can_see_committee, scope_column_name
 from app.domain import clock
 from app.domain.idnumber import normalise_identifier
 from app.settings import current_rules
+from app.views import quicksearch
 
 
 class PortalInterface(SQLAInterface):
@@ -106,6 +107,15 @@ class FilterEqualNormalised(FilterEqual):
         return super().apply(query, (value or "").strip().upper())
 
 
+def can(verb: str, permission: str) -> bool:
+    """Whether the signed-in user holds ``can_<verb>`` on ``permission`` (templates' buttons, view branches)."""
+    from flask import g
+
+    user = getattr(g, "user", None)
+    return bool(user is not None and user.is_authenticated
+                and current_app.appbuilder.sm.has_access(f"can_{verb}", permission))
+
+
 def bad_request(message) -> None:
     abort(400, description=str(message))
 
@@ -151,6 +161,8 @@ class PortalModelView(ModelView):
     page_size = 25
     list_template = "portal/list.html"
     exact_search_columns: list[str] = []
+    # True: the list has the one search box (?q=: name, full ID number, phone or address; app/views/quicksearch.py)
+    quick_search = False
     base_order = ("id", "desc")
     method_permission_name = VIEW_METHOD_PERMISSIONS
     base_permissions = ["can_read", "can_write", "can_export"]
@@ -181,6 +193,7 @@ class PortalModelView(ModelView):
             **(self.extra_args or {}),
             "export_endpoint": f"{self.__class__.__name__}.export",
             "permission_name": self.class_permission_name,
+            "search_box_enabled": self.quick_search,
         }
 
     # -- scoping of writes and actions (FAB applies base filters to list/show/edit/delete only) ------------------
@@ -190,6 +203,32 @@ class PortalModelView(ModelView):
 
     def pre_add(self, item):
         self._check_scope(item)
+
+    def _add(self):
+        """FAB's add, except that a refusal (out of scope, a rule of the data, a failed write) shows the form again
+        with everything typed and the reason, instead of a redirect to the list that drops the input (issue 14 §3)."""
+        get_filter_args(self._filters, disallow_if_not_in_search=False)
+        exclude_cols = self._filters.get_relation_cols()
+        form = self.add_form.refresh()
+        if request.method == "POST":
+            self._fill_form_exclude_cols(exclude_cols, form)
+            if form.validate():
+                self.process_form(form, True)
+                item = self.datamodel.obj()
+                try:
+                    form.populate_obj(item)
+                    self.pre_add(item)
+                    self.datamodel.add(item)
+                except Exception as exc:  # noqa: BLE001 - FAB flashes every failure too; we keep the form
+                    db.session.rollback()
+                    flash(str(exc) if isinstance(exc, UserFacingError) else user_message(exc), "danger")
+                    return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+                self.post_add(item)
+                flash(self.add_row_message, "success")
+                return None
+        else:
+            self.update_redirect()
+        return self._get_add_widget(form=form, exclude_cols=exclude_cols)
 
     def pre_update(self, item):
         self._check_scope(item)
@@ -283,7 +322,8 @@ class PortalModelView(ModelView):
         order_column, order_direction = get_order_args().get(self.__class__.__name__, ("", ""))
         if not order_column and self.base_order:
             order_column, order_direction = self.base_order
-        joined = self._filters.get_joined_filters(self._base_filters)
+        search = quicksearch.outcome_for(self.datamodel.obj.__name__) if self.quick_search else None
+        joined = quicksearch.with_search(self._filters, search).get_joined_filters(self._base_filters)
         try:
             count, items = self.datamodel.query(joined, order_column, order_direction, page_size=max_rows)
         except (ValueError, StatementError):
@@ -328,8 +368,13 @@ class PortalModelView(ModelView):
             return value.striptags()
         return str(value)
 
+    def _get_list_widget(self, filters, **kwargs):
+        # The one search box (issue 14 §1) adds its criterion to what FAB queries, beside the user's FAB filters.
+        return super()._get_list_widget(quicksearch.with_search(filters, g.get("quick_search")), **kwargs)
+
     def _list(self, **kwargs):
         self._check_list_args()
+        g.quick_search = quicksearch.outcome_for(self.datamodel.obj.__name__) if self.quick_search else None
         try:
             return super()._list(**kwargs)
         except (ValueError, StatementError):

@@ -1,12 +1,12 @@
-"""The landing page: what the signed-in user's area holds today."""
+"""The landing page: the signed-in user's to-do list (app/home/service.py gathers it in two queries)."""
 from __future__ import annotations
 
 from flask import g
 from flask_appbuilder import IndexView, expose
-from sqlalchemy import func
 
-from app.models import House, Person, Residence
-from app.scoping import scoped_query
+from app.domain import clock
+from app.home.service import LINKS, home_for
+from app.settings import current_rules
 
 
 class HomeView(IndexView):
@@ -14,14 +14,23 @@ class HomeView(IndexView):
 
     @expose("/")
     def index(self):
-        stats = None
+        home = None
         if g.user is not None and g.user.is_authenticated:
-            stats = {
-                "houses": scoped_query(House).with_entities(func.count(House.id)).scalar(),
-                "persons": scoped_query(Person).with_entities(func.count(Person.id)).scalar(),
-                "active_residences": scoped_query(Residence)
-                .filter(Residence.end_date.is_(None))
-                .with_entities(func.count(Residence.id))
-                .scalar(),
-            }
-        return self.render_template(self.index_template, appbuilder=self.appbuilder, stats=stats)
+            broker = None
+            if {r.name for r in g.user.roles} & {"admin", "street_office"}:
+                # The office watches the scheduler: the same broker check /health makes.
+                from app.health import broker_state
+
+                broker = broker_state()
+            home = home_for(g.user, broker=broker)
+        from app.changes import messages
+
+        return self.render_template(self.index_template, appbuilder=self.appbuilder, home=home, links=LINKS,
+                                    local=_local, labels=messages)
+
+
+def _local(naive_utc) -> str:
+    """Shanghai wall-clock time to the minute (the portal stores naive UTC)."""
+    if naive_utc is None:
+        return ""
+    return clock.aware(naive_utc).astimezone(current_rules().zone).strftime("%Y-%m-%d %H:%M")

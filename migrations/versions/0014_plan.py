@@ -2,13 +2,13 @@
 member found working badly; their findings as tasks for the inspected committee; 专项联勤联动 on refusing households
 
 Revision ID: 0014_plan
-Revises: 0013_import
+Revises: 0015_analysis
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_plan"
-down_revision = "0013_import"
+down_revision = "0015_analysis"
 branch_labels = None
 depends_on = None
 

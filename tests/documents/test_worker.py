@@ -33,7 +33,7 @@ def worker(broker_app, redis_db, database_url, app_config, tmp_path, celery_proc
 
     process = celery_process(WORKER_ARGS, celery_env(database_url, app_config, tmp_path, redis_db),
                              tmp_path / "worker.log")
-    process.wait_for_log("ready.", timeout=30)
+    process.wait_for_log("ready.", timeout=90)
     return process
 
 
@@ -98,7 +98,7 @@ def test_beat_starts_and_reads_the_schedule(database_url, app_config, tmp_path, 
     env = celery_env(database_url, app_config, tmp_path)  # no broker: beat still starts and loads the schedule
     beat = celery_process(["beat", "--loglevel=DEBUG", "--schedule", str(tmp_path / "beat-schedule")], env,
                           tmp_path / "beat.log")
-    beat.wait_for_log("documents-mark-stale-jobs", timeout=20)
+    beat.wait_for_log("documents-mark-stale-jobs", timeout=90)  # a loaded machine starts Python slowly; not a speed check
     time.sleep(1)
     assert beat.proc.poll() is None, beat.log()[-3000:]
     log = beat.log()

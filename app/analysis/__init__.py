@@ -1,0 +1,1 @@
+"""The analysis loop (issue 17): rules that find gaps, findings as tasks, the dashboard, sampled verification."""

@@ -1,0 +1,163 @@
+"""The dashboard's numbers (issue 17): street → zone → committee, each unit a row with registered persons by
+category, changes this year, their on-time share, this month's quota, the year's coverage, live findings and the
+year's ranking. Every figure is a GROUP BY per committee (23 rows) summed upwards; the caller's scope decides which
+committees exist at all (app.scoping)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Optional
+
+from sqlalchemy import case, extract, func, select
+
+from app.domain import analysis as A
+from app.domain.clock import local_today
+from app.extensions import db
+from app.settings import current_rules
+
+CATEGORIES = ("shanghai_household", "separated", "migrant")
+
+
+def _committees(user):
+    from app import scoping
+    from app.models import Committee
+
+    return scoping.scoped_query(Committee, user).order_by(Committee.seq).all()
+
+
+def committee_figures(ids: list[int], year: int, today: dt.date) -> dict[int, dict]:
+    """Per committee id: every figure of a dashboard row."""
+    from app.analysis.models import Finding
+    from app.changes.models import ChangeCase
+    from app.models import Person, Residence
+    from app.verification.service import coverage
+
+    figures: dict[int, dict] = {i: {"persons": {c: 0 for c in CATEGORIES}, "changes": [0] * 12, "changes_total": 0,
+                                    "on_time": 0, "findings": 0, "findings_overdue": 0, "ranks": {}}
+                                for i in ids}
+    if not ids:
+        return figures
+    for committee_id, category, n in db.session.execute(
+            select(Residence.committee_id, Person.category, func.count())
+            .join(Person, Person.id == Residence.person_id)
+            .where(Residence.end_date.is_(None), Residence.committee_id.in_(ids))
+            .group_by(Residence.committee_id, Person.category)):
+        if category in figures[committee_id]["persons"]:
+            figures[committee_id]["persons"][category] = n
+
+    start, end = dt.datetime(year, 1, 1), dt.datetime(year + 1, 1, 1)
+    month = extract("month", ChangeCase.reported_at)
+    for committee_id, m, n in db.session.execute(
+            select(ChangeCase.committee_id, month, func.count())
+            .where(ChangeCase.reported_at >= start, ChangeCase.reported_at < end, ChangeCase.stage != "withdrawn",
+                   ChangeCase.committee_id.in_(ids))
+            .group_by(ChangeCase.committee_id, month)):
+        figures[committee_id]["changes"][int(m) - 1] = n
+    last_month = 12 if year < today.year else today.month
+    from app.changes.service import overdue_counts
+
+    for m in range(1, last_month + 1):
+        for committee_id, counts in overdue_counts(year, m).items():
+            if committee_id in figures:
+                figures[committee_id]["changes_total"] += counts["total"]
+                figures[committee_id]["on_time"] += counts["on_time"]
+
+    for row in coverage(year, ids, today=today):
+        figures[row["committee_id"]].update(
+            checked=row["checked"], quota=row["quota"], houses=row["houses"], houses_seen=row["houses_seen"],
+            registered=row["persons"], persons_seen=row["persons_seen"])
+
+    # A CASE inside the aggregate, not a GROUP BY on a comparison: PostgreSQL cannot match a bound parameter's
+    # expression between SELECT and GROUP BY.
+    overdue = func.sum(case((Finding.due_on < today, 1), else_=0))
+    for committee_id, n, late in db.session.execute(
+            select(Finding.committee_id, func.count(), overdue)
+            .where(Finding.status.in_(A.LIVE), Finding.committee_id.in_(ids))
+            .group_by(Finding.committee_id)):
+        figures[committee_id]["findings"] += n
+        figures[committee_id]["findings_overdue"] += int(late or 0)
+
+    for m, ranking in year_ranking(year).items():
+        for entry in ranking:
+            if entry.get("committee_id") in figures:
+                figures[entry["committee_id"]]["ranks"][m] = entry.get("rank")
+    return figures
+
+
+def year_ranking(year: int) -> dict[int, list[dict]]:
+    """The approved months' committee rankings (the frozen snapshots), by month."""
+    from app.monthly.models import MonthClose
+
+    out = {}
+    for close in db.session.query(MonthClose).filter(MonthClose.year == year, MonthClose.snapshot_json.is_not(None)
+                                                     ).order_by(MonthClose.month):
+        ranking = (close.snapshot or {}).get("ranking")
+        if isinstance(ranking, dict):
+            ranking = ranking.get("committees")
+        if isinstance(ranking, list):
+            out[close.month] = ranking
+    return out
+
+
+def _sum(rows: list[dict]) -> dict:
+    total = {"persons": {c: 0 for c in CATEGORIES}, "changes": [0] * 12}
+    for row in rows:
+        for c in CATEGORIES:
+            total["persons"][c] += row["persons"][c]
+        total["changes"] = [a + b for a, b in zip(total["changes"], row["changes"])]
+        for key in ("changes_total", "on_time", "findings", "findings_overdue", "checked", "quota", "houses",
+                    "houses_seen", "registered", "persons_seen"):
+            total[key] = total.get(key, 0) + row.get(key, 0)
+    ranks = [r for row in rows for r in row.get("ranks", {}).values() if r]
+    total["ranks"] = {}
+    total["mean_rank"] = round(sum(ranks) / len(ranks), 1) if ranks else None
+    return total
+
+
+def _finish(row: dict) -> dict:
+    row["persons_total"] = sum(row["persons"].values())
+    row["on_time_share"] = row["on_time"] / row["changes_total"] if row.get("changes_total") else None
+    row["house_share"] = row["houses_seen"] / row["houses"] if row.get("houses") else None
+    row["person_share"] = min(row["persons_seen"], row["registered"]) / row["registered"] \
+        if row.get("registered") else None
+    if "mean_rank" not in row:
+        ranks = [r for r in row.get("ranks", {}).values() if r]
+        row["mean_rank"] = round(sum(ranks) / len(ranks), 1) if ranks else None
+    return row
+
+
+def dashboard(user, year: Optional[int] = None, zone_id: Optional[int] = None,
+              committee_id: Optional[int] = None) -> dict:
+    """The rows of one level: zones (street), a zone's committees, or one committee. Units outside the user's
+    scope do not exist here; a zone the user sees only part of shows that part."""
+    from app.analysis.service import counts_by_rule
+
+    today = local_today(current_rules())
+    year = year or today.year
+    committees = _committees(user)
+    if committee_id is not None:
+        committees = [c for c in committees if c.id == committee_id]
+        level = "committee"
+    elif zone_id is not None:
+        committees = [c for c in committees if c.zone_id == zone_id]
+        level = "zone"
+    else:
+        level = "street"
+    ids = [c.id for c in committees]
+    figures = committee_figures(ids, year, today)
+    rows = []
+    if level == "street":
+        by_zone = defaultdict(list)
+        zones = {}
+        for c in committees:
+            by_zone[c.zone_id].append(figures[c.id])
+            zones[c.zone_id] = c.zone
+        for zid, zone_rows in sorted(by_zone.items()):  # zones in their seeded order
+            rows.append(_finish({**_sum(zone_rows), "name": zones[zid].name, "zone_id": zid, "committee_id": None}))
+    else:
+        for c in committees:
+            rows.append(_finish({**figures[c.id], "name": c.name, "zone_id": c.zone_id, "committee_id": c.id}))
+    total = _finish({**_sum([figures[i] for i in ids]), "name": None})
+    return {"year": year, "today": today, "level": level, "rows": rows, "total": total,
+            "findings_by_rule": counts_by_rule(ids), "zone_id": zone_id, "committee_id": committee_id,
+            "committee_ids": ids}

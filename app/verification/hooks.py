@@ -1,0 +1,35 @@
+"""Session hook of verification (issue 6): the coverage tables follow every new record in the same flush.
+
+Registered by ``init_app`` (called from ``create_app``), not when the models are imported: importing a model
+module has no side effects, so migrations, scripts and tests that only need the tables get no hooks.
+"""
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.verification.models import (
+    VerificationHouseYear, VerificationPersonYear, VerificationRecord, _insert_ignore,
+)
+
+
+def _keep_coverage(session, flush_context) -> None:
+    houses, persons = [], []
+    for obj in session.new:
+        if isinstance(obj, VerificationRecord) and obj.checked_on is not None:
+            if obj.house_id is not None:
+                houses.append({"year": obj.checked_on.year, "committee_id": obj.committee_id,
+                               "house_id": obj.house_id})
+            if obj.person_id is not None:
+                persons.append({"year": obj.checked_on.year, "committee_id": obj.committee_id,
+                                "person_id": obj.person_id})
+    if houses or persons:
+        connection = session.connection()
+        _insert_ignore(connection, VerificationHouseYear.__table__, houses)
+        _insert_ignore(connection, VerificationPersonYear.__table__, persons)
+
+
+def init_app(app) -> None:
+    # Session-wide (every session of the process); registered once however many apps are built.
+    if not event.contains(Session, "after_flush", _keep_coverage):
+        event.listen(Session, "after_flush", _keep_coverage)

@@ -1,0 +1,112 @@
+"""The structure holds (issue 11): every module imports alone, and the dependency direction is enforced."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _modules() -> list[str]:
+    names = []
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        names.append(".".join(parts))
+    return names
+
+
+# Run in a fresh interpreter: import every app module once, then name the third-party modules that pulled in.
+_THIRD_PARTY = r"""
+import sys
+for name in sys.argv[1:]:
+    __import__(name)
+print("\n".join(sorted(m for m in sys.modules if m != "app" and not m.startswith(("app.", "__main__")))))
+"""
+
+# Preload those third-party modules, then fork one child per app module: each child starts with no app module
+# imported, as `python -c "import app.x"` would, without paying for Flask/SQLAlchemy/WeasyPrint each time.
+_FORK_EACH = r"""
+import os, sys, traceback
+preload, names = sys.argv[1].split(","), sys.argv[2:]
+for module in preload:
+    try:
+        __import__(module)
+    except Exception:
+        pass  # a submodule that cannot import on its own here: the child imports what it needs
+assert not [m for m in sys.modules if m == "app" or m.startswith("app.")], "preloading imported the app"
+failed = []
+for name in names:
+    pid = os.fork()
+    if pid == 0:
+        try:
+            __import__(name)
+        except BaseException:
+            sys.stderr.write("%s\n%s\n" % (name, traceback.format_exc(limit=4)))
+            sys.stderr.flush()
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    if status:
+        failed.append(name)
+print("\n".join(failed))
+"""
+
+
+def _run(script: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", script, *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def _import_alone(preload: str, names: list[str]) -> list[tuple[str, str]]:
+    result = _run(_FORK_EACH, preload, *names)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return [(name, result.stderr) for name in result.stdout.split() if name]
+
+
+def test_every_module_under_app_imports_alone():
+    names = _modules()
+    assert "app.monthly.service" in names
+    third_party = _run(_THIRD_PARTY, *names)
+    assert third_party.returncode == 0, third_party.stderr[-2000:]
+    preload = ",".join(third_party.stdout.split())
+    batches = [names[i::2] for i in range(2)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        failures = [f for batch in pool.map(lambda b: _import_alone(preload, b), batches) for f in batch]
+    assert not failures, "\n".join(f"{name}: {err[-1500:]}" for name, err in failures)
+
+
+def test_the_monthly_service_imports_in_a_fresh_interpreter():
+    """The crash of the issue: importing the monthly service first failed on a half-initialised module."""
+    result = subprocess.run([sys.executable, "-c", "import app.monthly.service"], cwd=ROOT, capture_output=True,
+                            text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_app_models_exports_only_the_core():
+    import app.models
+
+    assert "ChangeCase" not in app.models.__all__ and not hasattr(app.models, "ChangeCase")
+    assert {"Person", "Residence", "House", "Committee", "PortalUser", "AuditEvent"} <= set(app.models.__all__)
+
+
+def test_import_all_gives_every_table():
+    from app.models.registry import import_all
+
+    tables = import_all().tables
+    for name in ("person", "change_case", "verification_record", "month_close", "import_job", "document",
+                 "notification", "job_run"):
+        assert name in tables
+
+
+def test_the_dependency_direction_holds():
+    """domain → models → services → views/API → app factory: the contracts in .importlinter (import-linter)."""
+    lint = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint), "--no-cache", "--config", str(ROOT / ".importlinter")], cwd=ROOT,
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-1000:]
+    assert "0 broken" in result.stdout
