@@ -195,6 +195,35 @@ for _role in (STREET_OFFICE, COMMITTEE_DIRECTOR, SOCIAL_WORKER):
     ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"RegisterImport": {READ, WRITE}})
 
 
+# Spot inspections (飞行检查, issue 16). "SpotInspection": read, write (record one: the office and the police
+# station, also on behalf of the 市民巡访团), fix (put a finding right: the inspected committee's staff).
+_INSPECTION_GRANTS: dict[str, set[str]] = {
+    STREET_OFFICE: {READ, WRITE},
+    POLICE_STATION: {READ, WRITE},
+    ZONE_LEADER: {READ},
+    TEAM_MEMBER: {READ},
+    COMMUNITY_POLICE: {READ},
+    COMMITTEE_DIRECTOR: {READ, "fix"},
+    SOCIAL_WORKER: {READ, "fix"},
+}
+for _role, _verbs in _INSPECTION_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"SpotInspection": set(_verbs)})
+
+
+# 专项联勤联动 (issue 16): "JointAction" read, escalate (the committee's 工作站 reports a refusing household: its
+# director and social workers), act (apply to the 城运平台, the joint visit, closure: the police).
+_JOINT_GRANTS: dict[str, set[str]] = {
+    STREET_OFFICE: {READ},
+    POLICE_STATION: {READ, "act"},
+    ZONE_LEADER: {READ},
+    COMMUNITY_POLICE: {READ, "act"},
+    COMMITTEE_DIRECTOR: {READ, "escalate"},
+    SOCIAL_WORKER: {READ, "escalate"},
+}
+for _role, _verbs in _JOINT_GRANTS.items():
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"JointAction": set(_verbs)})
+
+
 # Crime-related persons and leads (issue 16 item 3): the police and the office only; nobody else gets even a
 # count. "CrimeRecord": read, write (report and verify leads, rewards, the accountability record's names).
 for _role in (STREET_OFFICE, POLICE_STATION, COMMUNITY_POLICE):

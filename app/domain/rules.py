@@ -39,6 +39,13 @@ class Rules:
     cross_check_months: tuple[int, ...] = (3, 9)
     # A zone holds at least 2 trainings a year.
     trainings_per_zone_per_year: int = 2
+    # A finding of a spot inspection (飞行检查) is to be put right by the inspected unit within N calendar days
+    # (the plan gives no number; our default).
+    inspection_fix_days: int = 14
+    # 专项联勤联动 (plan 三(四)): the police apply to the 城运平台 within N days of a refusal being escalated, and
+    # the joint visit happens within N days of the application (the plan gives no numbers; our defaults).
+    joint_apply_days: int = 2
+    joint_visit_days: int = 7
 
     # Default ranking formula (the plan gives none): weights of the four parts, out of their sum (100). Spot
     # inspections are a reference for the year's awards (评先创优), so they weigh 0 in the month unless the office
@@ -119,6 +126,8 @@ class Rules:
         _check(self.monthly_quota_per_committee > 0, "monthly_quota_per_committee must be positive")
         _check(self.member_monthly_quota > 0, "member_monthly_quota must be positive")
         _check(self.member_min_checks >= 0, "member_min_checks must be 0 or more")
+        _check(self.joint_apply_days >= 0 and self.joint_visit_days >= 0, "joint_*_days must be 0 or more")
+        _check(self.inspection_fix_days >= 0, "inspection_fix_days must be 0 or more")
         _check(self.trainings_per_zone_per_year >= 0, "trainings_per_zone_per_year must be 0 or more")
         _check(self.crime_lead_verify_days >= 1, "crime_lead_verify_days must be 1 or more")
         _check(self.crime_lead_reward_points >= 0, "crime_lead_reward_points must be 0 or more")

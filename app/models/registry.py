@@ -21,6 +21,8 @@ MODEL_MODULES = (
     "app.importing.models",
     "app.crime.models",
     "app.analysis.models",
+    "app.inspections.models",
+    "app.jointaction.models",
 )
 
 

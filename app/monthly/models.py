@@ -38,6 +38,8 @@ TARGET_COMMITTEE = "committee"
 TARGET_POLICE = "police"
 TARGET_MEMBER = "member"
 TARGETS = (TARGET_COMMITTEE, TARGET_POLICE, TARGET_MEMBER)
+# A member talk that comes from a spot inspection (工作不力), not from a ladder: recomputing ladders leaves it be.
+RUNG_SPOT_INSPECTION = "spot_inspection"
 
 
 class VerificationLatest(Model):
@@ -148,6 +150,14 @@ class SpotInspection(Model):
     inspector: Mapped[Optional[str]] = mapped_column(String(128))
     score: Mapped[float] = mapped_column(Float, nullable=False)
     note: Mapped[Optional[str]] = mapped_column(String(500))
+    # Recorded with the checklist (app/inspections, issue 16): who inspected (office / police / patrol), which
+    # unit (the committee's team or its service point), the items' points as JSON, and the team member found
+    # working badly (工作不力), who gets a talk. NULL on rows entered as a bare score.
+    body: Mapped[Optional[str]] = mapped_column(String(16))
+    unit: Mapped[Optional[str]] = mapped_column(String(16))
+    checklist_json: Mapped[Optional[str]] = mapped_column(Text)
+    weak_member_user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ab_user.id"))
+    recorded_by: Mapped[Optional[str]] = mapped_column(String(128))
 
     committee: Mapped[Committee] = relationship(lazy="joined")
 

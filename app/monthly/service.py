@@ -28,8 +28,9 @@ from app.errors import UserFacingError
 from app.extensions import db
 from app.monthly import table as sql_table
 from app.monthly.models import (
-    STATE_APPROVED, STATE_DRAFT, TARGET_COMMITTEE, TARGET_MEMBER, TARGET_POLICE, CrimeLateEntry, MonthClose,
-    MonthUnlock, RankingComment, RankingSetting, SpotInspection, Talk, ZoneSubmission, utcnow,
+    RUNG_SPOT_INSPECTION, STATE_APPROVED, STATE_DRAFT, TARGET_COMMITTEE, TARGET_MEMBER, TARGET_POLICE,
+    CrimeLateEntry, MonthClose, MonthUnlock, RankingComment, RankingSetting, SpotInspection, Talk, ZoneSubmission,
+    utcnow,
 )
 from app.access.users import users_with_role
 from app.changes.service import notify
@@ -548,7 +549,8 @@ def recompute_ladders(year: int, cause: str) -> dict[str, list[Talk]]:
     kept: set[tuple] = set()
     superseded = []
     now = utcnow()
-    for talk in (db.session.query(Talk).filter(Talk.year == year, Talk.superseded_at.is_(None))
+    for talk in (db.session.query(Talk).filter(Talk.year == year, Talk.superseded_at.is_(None),
+                                               Talk.rung_code != RUNG_SPOT_INSPECTION)  # not a ladder's talk
                  .order_by(Talk.month, Talk.id)):
         key = _talk_key(talk)
         if key in wanted and key not in kept:

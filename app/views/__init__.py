@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 # Menu links (add_link) have no view behind them; the seed grants a link to roles holding this permission.
 MENU_LINK_PERMISSIONS = {
     "request_document": ("Document", "write"),
+    "inspection_findings": ("SpotInspection", "read"),
     "report_change": ("ChangeCase", "report"),
     "overdue_cases": ("ChangeCase", "read"),
     "visitor_days": ("VisitorLog", "read"),
@@ -150,6 +151,18 @@ def register_views(appbuilder) -> None:
     appbuilder.add_link("findings_overview", href="/analysis/findings/overview", label=_l("Findings by committee"),
                         icon="fa-table", **analysis)
     appbuilder.add_view(SampleView, "samples", label=_l("Sampled verification"), icon="fa-percent", **analysis)
+
+    # The rest of the plan (issue 16): spot inspections with a checklist, findings the committee puts right.
+    from app.inspections.views import SpotInspectionPlanView
+
+    appbuilder.add_view(SpotInspectionPlanView, "inspections", label=_l("Spot inspections (checklist)"),
+                        icon="fa-clipboard-check", **monthly)
+    appbuilder.add_link("inspection_findings", label=_l("Spot inspection findings"),
+                        href="/inspections/findings", icon="fa-tasks", **monthly)
+    from app.jointaction.views import JointActionView
+
+    appbuilder.add_view(JointActionView, "joint_actions", label=_l("Special joint actions"), icon="fa-users",
+                        **monthly)
 
     appbuilder.add_view_no_menu(PersonLookup)
     appbuilder.add_view_no_menu(HouseLookup)
