@@ -1,13 +1,13 @@
 """the rest of the plan (issue 16): spot inspections with a checklist, who inspected and which unit, the team
 member found working badly; their findings as tasks for the inspected committee; 专项联勤联动 on refusing households
 
-Revision ID: 0014_plan
+Revision ID: 0016_plan
 Revises: 0015_analysis
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_plan"
+revision = "0016_plan"
 down_revision = "0015_analysis"
 branch_labels = None
 depends_on = None
