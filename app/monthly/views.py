@@ -176,13 +176,8 @@ class MonthlyCloseView(BaseView):
         year, month = _month_or_400(ym)
         period = request.form.get("period", "")
         number = (month - 1) // 3 + 1 if period == "quarter" else month
-        try:
+        with committing(_("Saved.")):
             service.set_bulletin_note(year, period, number, request.form.get("text", ""), g.user)
-            db.session.commit()
-            flash(_("Saved."), "success")
-        except UserFacingError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
         return _back(year, month)
 
     @expose("/ladders")
