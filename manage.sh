@@ -90,6 +90,8 @@ case "${1:-}" in
     ;;
   test)
     install_debian_packages "${DEBIAN_PACKAGES[@]}" "${TEST_DEBIAN_PACKAGES[@]}"
+    # `flask backup` on PostgreSQL runs pg_dump (tests/test_backups.py); machines with a PostgreSQL server have it
+    command -v pg_dump >/dev/null || install_debian_packages postgresql-client
     install_python_packages
     compile_translations
     shift
