@@ -11,6 +11,9 @@ from app.domain.idnumber import make_id_number
 from tests.conftest import SHOTS, USER_PASSWORD
 
 pytestmark = pytest.mark.browser
+PICK_HOUSE = ("([sel, val]) => { const el = document.querySelector(sel); "
+              "if (![...el.options].some(o => o.value === val)) el.add(new Option(val, val)); el.value = val; "
+              "el.dispatchEvent(new Event('change', {bubbles: true})); }")
 
 
 def test_social_worker_in_the_browser(live_server, browser, app, places, users):
@@ -37,23 +40,20 @@ def test_social_worker_in_the_browser(live_server, browser, app, places, users):
     page.fill("#name", "浏览器测试人")
     page.fill("#id_number", bad)
     page.select_option("#category", "migrant")
-    page.evaluate(
-        "([sel, val]) => { const el = document.querySelector(sel); el.value = val; "
-        "el.dispatchEvent(new Event('change', {bubbles: true})); }",
-        ["#committee", str(places["钢一"]["committee"])],
-    )
-    page.click("[type=submit]")
+    # The house he lives in (the search-as-you-type picker's value, set directly); the committee follows it.
+    page.evaluate(PICK_HOUSE, ["#residence_house", str(places["钢一"]["houses"][0])])
+    page.evaluate("document.querySelector('#residence_start').value = '2025-03-01'")  # past the datepicker
+    page.click("#model_form [type=submit]")
     page.wait_for_load_state()
     page.screenshot(path=str(SHOTS / "01_wrong_id.png"), full_page=True)
     assert "校验位不正确" in page.content()
 
     page.fill("#id_number", good)
-    page.evaluate(
-        "([sel, val]) => { const el = document.querySelector(sel); el.value = val; }",
-        ["#committee", str(places["钢一"]["committee"])],
-    )
-    page.click("[type=submit]")
+    page.evaluate(PICK_HOUSE, ["#residence_house", str(places["钢一"]["houses"][0])])
+    page.evaluate("document.querySelector('#residence_start').value = '2025-03-01'")  # past the datepicker
+    page.click("#model_form [type=submit]")
     page.wait_for_load_state()
+    page.screenshot(path=str(SHOTS / "01b_saved.png"), full_page=True)
     page.goto(f"{live_server}/persons/list/")
     page.screenshot(path=str(SHOTS / "02_list_masked.png"), full_page=True)
     html = page.content()

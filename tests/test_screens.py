@@ -264,3 +264,15 @@ def test_a_bad_id_number_at_entry_keeps_the_input_with_the_specific_message(app,
     with app.app_context():
         assert db.session.get(ChangeCase, case_id).stage == "form_collected"
         assert db.session.query(Person).filter_by(name="赵敏").count() == 0
+
+
+def test_a_house_without_its_start_date_is_a_form_error_not_a_failed_save(app, users, places):
+    client = client_as(app, "sw_gang1")
+    response = client.post("/persons/add", data=_new_person(residence_house=str(places["钢一"]["houses"][0]),
+                                                            residence_start=""))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "请填写在此房屋居住的起始日期。" in html
+    assert "保存失败" not in html  # not a failed insert (NOT NULL start_date) behind a generic message
+    with app.app_context():
+        assert db.session.query(Person).filter_by(name="王芳").count() == 0

@@ -6,7 +6,7 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.fieldwidgets import DatePickerWidget
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, StringField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from app.access.privacy import (
     mask_form_numbers,
@@ -68,14 +68,19 @@ class HouseNeededInScope:
 
 
 class StartWithHouse:
-    """A house needs the date he lives there since (and a date needs a house)."""
+    """A house needs the date he lives there since (and a date needs a house); with neither, the date is optional.
+    (Not wtforms' Optional(): it clears the errors already raised, so a house without a date slipped through.)"""
 
     def __call__(self, form, field):
         house = form.residence_house.data
-        if house is not None and not field.data:
-            raise ValidationError(_l("Enter the date since when the person lives in this house."))
-        if house is None and field.data:
+        empty = not field.raw_data or not str(field.raw_data[0]).strip()
+        if house is not None and (empty or not field.data):
+            raise StopValidation(_l("Enter the date since when the person lives in this house."))
+        if house is None and not empty:
             raise ValidationError(_l("Choose the house first."))
+        if empty:
+            field.errors[:] = []  # no "not a valid date" for a date nobody had to give
+            raise StopValidation()
 
 
 class PersonView(PortalModelView):
@@ -127,7 +132,7 @@ class PersonView(PortalModelView):
             not_found_message=_l("Choose a house from the list."),
             description=_l("The person is registered in the committee of this house."),
         ),
-        "residence_start": DateField(_l("Living here since"), [StartWithHouse(), Optional(), NotInFuture()],
+        "residence_start": DateField(_l("Living here since"), [StartWithHouse(), NotInFuture()],
                                      widget=DatePickerWidget()),
     }
     edit_form_extra_fields = person_extra_fields(datamodel)
