@@ -76,7 +76,7 @@ def test_every_kind_of_bad_row_is_named_and_nothing_is_written(app, runner, tmp_
     assert "第4行 [证件号码] 身份证号码中的出生日期不存在" in text
     assert "第5行 [居委] 居委“不存在居委”不存在" in text
     assert "第6行 [姓名] 姓名为空" in text
-    assert "第7行 [人员类别] 未知的人员类别“外星人”：应为户籍、人户分离或来沪" in text
+    assert "第7行 [人员类别] 未知的人员类别“外星人”：应为户籍、人户分离、来沪或境外" in text
     assert "第8行 [入住日期] 入住日期“2020-13-45”不是日期" in text
     assert "第9行 [入住日期] 入住日期“2027-01-01”晚于今天" in text
     assert "第10行 [证件号码] 证件号码与第2行相同，但姓名不同" in text
