@@ -176,7 +176,7 @@ def test_a_committee_user_importing_a_person_of_another_committee_requests_a_tra
     path = workbook(tmp_path / "transfer.xlsx", [person_row(1, "吴迁", idn(311), committee="钢一", room="909")])
     code, summary, lines = run(runner, path, "--as", "sw_gang1", "--dry-run")
     assert code == 0 and summary["transfers"] == 1 and summary["errors"] == 0
-    assert lines == ["第2行 [居委] 将申请迁移：此人登记在其他居委，导入时将请该居委确认迁入"]
+    assert lines == ["第2行 [居委] 将申请迁移：此人登记在其他居民区，导入时将请该居民区确认迁入"]
     assert count(app, TransferRequest) == 0
 
     code, summary, lines = run(runner, path, "--as", "sw_gang1")
