@@ -46,7 +46,7 @@ def test_pages_work_under_the_csp_and_logout_is_the_menus_form(live_server, brow
     # The profile's "reset password" button posts through FAB's inline-script action form.
     page.goto(f"{live_server}/users/userinfo/")
     page.click("text=重设密码")
-    page.wait_for_load_state()
+    page.wait_for_url("**/resetmypassword/form")  # the click's script navigates after the page has loaded
     assert page.url.endswith("/resetmypassword/form")
     # Logout: the user menu opens (Bootstrap's script) and its form posts with the CSRF token.
     page.click("a.dropdown-toggle:has(.fa-user)")
