@@ -28,6 +28,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
 
     inputs.init_app(app)  # <int:…> bounded to 64 bits: before any route is added, rules bind converters then
     db.init_app(app)
+    from app.models import sqlite_pragmas
+
+    sqlite_pragmas.init_app(app)  # foreign keys enforced on SQLite too, as PostgreSQL always does
     # SQLite cannot ALTER most things: batch mode rebuilds tables there, and is a no-op on PostgreSQL.
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -5,6 +5,8 @@ sentence; error handlers answer HTML pages and the API alike.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError, StatementError
@@ -76,18 +78,60 @@ def id_number_message(exc: InvalidIdNumber) -> str:
     return messages.get(exc.code, _("This ID number is not valid."))
 
 
+@dataclass(frozen=True)
+class ConstraintViolation:
+    """Which database rule a write broke, read from the driver's error codes rather than its wording.
+
+    ``kind`` is unique / foreign_key / not_null / check / other; ``target`` the constraint or index name (PostgreSQL
+    names it), or for SQLite the ``table.column`` list or ``index 'name'`` its message carries."""
+
+    kind: str
+    target: str
+
+    def concerns(self, *targets: str) -> bool:
+        return any(target == self.target or target in self.target.split(", ") for target in targets)
+
+
+_POSTGRES_KINDS = {"23505": "unique", "23503": "foreign_key", "23502": "not_null", "23514": "check"}
+_SQLITE_KINDS = {
+    "SQLITE_CONSTRAINT_UNIQUE": "unique", "SQLITE_CONSTRAINT_PRIMARYKEY": "unique",
+    "SQLITE_CONSTRAINT_FOREIGNKEY": "foreign_key", "SQLITE_CONSTRAINT_NOTNULL": "not_null",
+    "SQLITE_CONSTRAINT_CHECK": "check",
+}
+
+
+def constraint_violation(exc: IntegrityError) -> ConstraintViolation:
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate:  # psycopg: the SQLSTATE and the constraint's name come as fields
+        diag = orig.diag
+        return ConstraintViolation(_POSTGRES_KINDS.get(sqlstate, "other"), diag.constraint_name or "")
+    # sqlite3 gives the extended error code as a field; the target only inside its fixed-grammar message
+    # ("UNIQUE constraint failed: person.id_number" / "... failed: index 'name'").
+    _, _, target = str(orig).partition("constraint failed: ")
+    target = target.strip()
+    if target.startswith("index "):
+        target = target.removeprefix("index ").strip("'")
+    return ConstraintViolation(_SQLITE_KINDS.get(getattr(orig, "sqlite_errorname", ""), "other"), target)
+
+
+# The constraints a screen can meet, by the name PostgreSQL reports and the columns SQLite reports.
+_ONE_ACTIVE_RESIDENCE = ("uq_residence_one_active_per_person", "residence.person_id")
+_PERSON_ID_NUMBER = ("person_id_number_key", "person.id_number")
+
+
 def user_message(exc: Exception) -> str:
     if isinstance(exc, InvalidIdNumber):
         return id_number_message(exc)
     if isinstance(exc, Refused):
         return refusal_message(exc)
     if isinstance(exc, IntegrityError):
-        text = str(exc.orig).lower()
-        if "residence" in text and ("one_active" in text or "person_id" in text):
+        violation = constraint_violation(exc)
+        if violation.kind == "unique" and violation.concerns(*_ONE_ACTIVE_RESIDENCE):
             return _("This person already has an active residence; cancel it before registering a new one.")
-        if "id_number" in text:
+        if violation.kind == "unique" and violation.concerns(*_PERSON_ID_NUMBER):
             return _("A person with this ID number is already registered.")
-        if "foreign key" in text or "violates foreign key" in text:
+        if violation.kind == "foreign_key":
             return _("This record is still referred to by other records and cannot be removed.")
         return _("This record conflicts with an existing one (a duplicate or a broken rule); nothing was saved.")
     if isinstance(exc, StatementError):

@@ -498,7 +498,8 @@ def test_sign_ins_are_audited_and_repeated_failures_lock_only_for_a_while(app, u
     # Now even the right password is refused, for a while; the account stays active (app/access/login_throttle.py,
     # tests/test_security.py).
     client.post("/login/", data={"username": "bl_gang1", "password": USER_PASSWORD})
-    assert client.get("/persons/list/").status_code in (302, 403)
+    refused = client.get("/persons/list/")
+    assert refused.status_code == 302 and "/login/" in refused.headers["Location"]  # still not signed in
     with app.app_context():
         from app.models import PortalUser
 
