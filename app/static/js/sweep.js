@@ -26,33 +26,6 @@
     if ("10X98765432"[sum % 11] !== v[17]) return "";  // wrong check character: the server says why
     return v.substr(6, 4) + "-" + v.substr(10, 2) + "-" + v.substr(12, 2) + " · " + ("13579".indexOf(v[16]) >= 0 ? root.dataset.male : root.dataset.female);
   }
-  // The public page's address picker: addresses of this committee only.
-  (function () {
-    var box = document.getElementById("house-search");
-    if (!box) return;
-    var list = document.getElementById("house-picks"), hidden = document.getElementById("house"),
-        text = document.getElementById("house_text"), chosen = document.getElementById("house-chosen"), t = null;
-    box.addEventListener("input", function () {
-      clearTimeout(t);
-      var q = box.value.trim();
-      if (q.length < 2) { list.innerHTML = ""; return; }
-      t = setTimeout(function () {
-        fetch(box.dataset.url + "?q=" + encodeURIComponent(q), {credentials: "same-origin"})
-          .then(function (r) { return r.ok ? r.json() : {results: []}; })
-          .then(function (data) {
-            list.innerHTML = "";
-            data.results.forEach(function (h) {
-              var li = document.createElement("li"), b = document.createElement("button");
-              b.type = "button"; b.className = "big secondary"; b.textContent = h.text;
-              b.addEventListener("click", function () {
-                hidden.value = h.id; text.value = h.text; chosen.textContent = h.text; list.innerHTML = ""; box.value = "";
-              });
-              li.appendChild(b); list.appendChild(li);
-            });
-          });
-      }, 250);
-    });
-  })();
   if (!root) return;
   root.addEventListener("click", function (ev) {
     var btn = ev.target.closest ? ev.target.closest(".marks button") : null;
