@@ -202,8 +202,9 @@ def test_roster_marks_records_on_roster(app, places, team, residents):
     with app.app_context():
         day = reach.local_today()
         zone_id = db.session.get(Committee, places["钢一"]["committee"]).zone_id
-    res = leader.post("/verification/roster/save", data={"zone": zone_id, "day": day.isoformat(), "shift": "day",
-                                                         "members": [team["member"]]})
+    row = f"{day.isoformat()}/day"
+    res = leader.post("/verification/roster/save", data={"zone": zone_id, "month": f"{day:%Y-%m}", "row": [row],
+                                                         f"members/{row}": [team["member"]]})
     assert res.status_code == 302
     assert _count(app, RosterShift) == 1
     assert leader.get(f"/verification/roster/?zone={zone_id}&month={day:%Y-%m}").status_code == 200
@@ -217,8 +218,8 @@ def test_roster_marks_records_on_roster(app, places, team, residents):
                        headers=JSON).get_json()
     assert body["on_roster"] is False
     # a team member cannot plan the roster
-    assert member.post("/verification/roster/save", data={"zone": zone_id, "day": day.isoformat(),
-                                                           "shift": "night"}).status_code in (302, 403)
+    assert member.post("/verification/roster/save", data={"zone": zone_id, "month": f"{day:%Y-%m}",
+                                                           "row": [f"{day.isoformat()}/night"]}).status_code in (302, 403)
     assert _count(app, RosterShift) == 1
 
 

@@ -304,9 +304,10 @@ class RosterView(BaseView):
             return zones
         return [z for z in zones if any(c.id in ids for c in z.committees)]
 
-    def _zone_and_month(self, source):
+    def _zone_and_month(self, source, *, zone_required=False):
         zones = self._zones()
-        zone_id = _int(source.get("zone"), zones[0].id if zones else None)
+        # A page may open on the first zone; a save names its zone (an id that is no id saves nothing).
+        zone_id = _int(source.get("zone"), None if zone_required or not zones else zones[0].id)
         zone = next((z for z in zones if z.id == zone_id), None)
         if zone is None:
             abort(404)
@@ -319,7 +320,8 @@ class RosterView(BaseView):
     def _page(self, zones, zone, year, mon, posted=None, errors=None, status=200):
         """The month's form. ``posted`` (the plans just refused) replaces what is saved, so nothing typed is lost."""
         saved = roster.shifts_of_month(zone.id, year, mon)
-        days = sorted(set(roster.verification_days(year, mon)) | {d for d, _s in saved})
+        days = sorted(set(roster.verification_days(year, mon)) | {d for d, _s in saved}
+                      | {d for d, _s in (posted or {})})  # a refused row stays in sight, whatever its day
         errors = errors or {}
         grid = []
         for day in days:
@@ -351,7 +353,7 @@ class RosterView(BaseView):
     @expose("/save", methods=["POST"])
     @has_access
     def save(self):
-        zones, zone, year, mon = self._zone_and_month(request.form)
+        zones, zone, year, mon = self._zone_and_month(request.form, zone_required=True)
         plans = {}
         for row in request.form.getlist("row")[:200]:
             day_text, _sep, shift = row.partition("/")
@@ -359,6 +361,8 @@ class RosterView(BaseView):
                 day = dt.date.fromisoformat(day_text)
             except ValueError:
                 abort(400, description=_("The date is not valid."))
+            if shift not in SHIFTS:  # the form only offers the two groups: anything else is not our form
+                abort(400, description=_("Unknown shift."))
             plans[(day, shift)] = roster.ShiftPlan(
                 day=day, shift=shift, police_user_id=_user_id(request.form.get(f"police/{row}")),
                 member_ids=[i for i in (_user_id(x) for x in request.form.getlist(f"members/{row}")) if i][:50])
