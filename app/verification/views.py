@@ -177,7 +177,8 @@ class SweepView(BaseView):
                 person["undo_seconds"] = _seconds_until(person["undo_until"]) if person["marked_by"] == g.user.id \
                     else 0
         return self.render_template(
-            "verification/sweep_building.html", building=building, rooms=rooms, kind=kind, kind_label=messages.KIND_LABELS[kind], team=team,
+            "verification/sweep_building.html", building=building, rooms=rooms, kind=kind,
+            kind_label=messages.KIND_LABELS[kind], team=team,
             shift_label=messages.SHIFT_LABELS.get(team.shift, ""), labels=messages.RESULT_LABELS, day=day,
             on_roster=roster.is_on_roster({building.committee.zone_id, g.user.zone_id}, day, team.shift),
             can_write=_can("write"), title=building.name)
@@ -417,8 +418,9 @@ class CrossCheckView(BaseView):
     def assign(self):
         year = _int(request.form.get("year"), reach.local_today().year)
         try:
-            cross_checks.assign_cross_check(g.user, _int(request.form.get("member")), _int(request.form.get("committee")),
-                                       year, _int(request.form.get("month"), 0))
+            cross_checks.assign_cross_check(g.user, _int(request.form.get("member")),
+                                            _int(request.form.get("committee")), year,
+                                            _int(request.form.get("month"), 0))
             db.session.commit()
             flash(_("Assigned."), "success")
         except reach.VerificationRefused as exc:

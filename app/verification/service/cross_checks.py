@@ -10,6 +10,7 @@ from app.domain.months import month_bounds
 from app.domain.monthly_table import CORRECT, CROSS_CHECK, SHOULD_CANCEL, SHOULD_REGISTER
 from app.extensions import db
 from app.models import Committee, PortalUser
+from app.notifications.service import notify_cross_check
 from app.settings import current_rules
 from app.verification.models import CrossCheckAssignment, VerificationRecord
 from app.verification.service.reach import VerificationRefused, role_names
@@ -38,8 +39,6 @@ def assign_cross_check(actor, member_id: int, committee_id: int, year: int, mont
     row = CrossCheckAssignment(user_id=member.id, committee_id=committee.id, year=year, month=month,
                                assigned_by_fk=getattr(actor, "id", None))
     db.session.add(row)
-    from app.notifications.service import notify_cross_check
-
     notify_cross_check(row)  # the member learns of the assignment (issue 13)
     return row
 

@@ -6,9 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app.access.users import users_with_role
+from app.audit import recorder
+from app.changes import service as changes
+from app.changes.models import ChangeCase
+from app.domain import case_flow
 from app.domain.idnumber import mask_id_number, parse_id_number
 from app.domain.monthly_table import (
     CORRECT,
@@ -20,9 +26,10 @@ from app.domain.monthly_table import (
     WINDOW_CHECK,
 )
 from app.extensions import db
-from app.settings import current_rules
+from app.jointaction.models import JointAction
 from app.models import Committee, House, Person, PortalUser, Residence
-from app.verification.models import SHIFTS, VerificationRecord, utcnow
+from app.settings import current_rules
+from app.verification.models import SHIFTS, RosterShift, VerificationRecord, utcnow
 from app.verification.service.reach import (
     VerificationRefused,
     assignment_for,
@@ -69,10 +76,8 @@ def may_lead(police, committee) -> bool:
 
 def default_officer_id(committee, day: dt.date, shift: Optional[str]) -> Optional[int]:
     """The officer a visit starts with: the one the duty roster names for the zone's group that day and shift,
-    else the committee's own community police officer (the first by user name, when it has several); None when neither is
-    entitled to lead here (may_lead)."""
-    from app.access.users import users_with_role
-    from app.verification.models import RosterShift
+    else the committee's own community police officer (the first by user name, when it has several); None when
+    neither may lead here (may_lead)."""
 
     rostered = db.session.scalars(select(RosterShift.police_user_id).where(
         RosterShift.zone_id == committee.zone_id, RosterShift.day == day, RosterShift.shift == (shift or "day"),
@@ -136,8 +141,6 @@ def flush_unique(record) -> None:
 def open_case_or_none(committee_id, house_id, kind, *, actor, source, person_id=None, people_note="", note=""):
     """open_case of the change flow; an assigned cross-checker outside the committee's scope cannot open one
     there (the change flow scopes its actor), so the finding stays on the record for the committee to take up."""
-    from app.changes import service as changes
-
     try:
         with db.session.begin_nested():
             return changes.open_case(committee_id, house_id, kind, actor=actor, source=source, person_id=person_id,
@@ -182,8 +185,6 @@ def mark_person(user, person_id: int, result: str, *, team: Team, kind: str = MO
 
 
 def case_note(kind: str) -> str:
-    from flask_babel import gettext as _
-
     labels = {MONTHLY_CHECK: _("Found in the monthly verification"), CROSS_CHECK: _("Found in a cross check"),
               WINDOW_CHECK: _("Found verifying a window case"),
               SELF_DECLARED_CHECK: _("Found checking a self-declaration")}
@@ -256,13 +257,6 @@ def undo_mark(user, record_id: Optional[int]) -> VerificationRecord:
     "reported": no form handed out). Refuses another worker's mark, a mark past the window, a mark something else
     now rests on (a joint action), and a case already acted on; each says why. Audited. Returns the (deleted)
     record; the caller commits."""
-    from flask_babel import gettext as _
-
-    from app.audit import recorder
-    from app.changes import service as changes
-    from app.changes.models import ChangeCase
-    from app.domain import case_flow
-    from app.jointaction.models import JointAction
 
     record = db.session.get(VerificationRecord, record_id) if isinstance(record_id, int) else None
     if record is None or not may_verify(user, record.committee_id, record.checked_on):

@@ -8,6 +8,7 @@ from sqlalchemy import exists, func, select
 
 from app.domain.idnumber import mask_id_number
 from app.extensions import db
+from app.monthly.table import counts_direct
 from app.models import Building, Committee, House, Person, Residence
 from app.settings import current_rules
 from app.verification.models import VerificationHouseYear, VerificationPersonYear, VerificationRecord
@@ -74,8 +75,6 @@ def monthly_counts(year: int, month: int, committee_ids=None) -> dict[int, int]:
     """Persons checked this month per committee under the monthly table's counting rule, which lives in one place
     (app.monthly.table): a person once per committee per month, keyed by person or normalised ID number, every
     kind counting except cross checks (DOMAIN.md)."""
-    from app.monthly.table import counts_direct
-
     wanted = None if committee_ids is None else set(committee_ids)
     return {cid: c.total for cid, c in counts_direct(db.session.connection(), year, month).items()
             if c.total and (wanted is None or cid in wanted)}

@@ -9,10 +9,14 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app import scoping
 from app.access.roles import SOCIAL_WORKER
+from app.access.users import users_with_role
+from app.audit import recorder
+from app.changes import service as changes
 from app.domain.idnumber import InvalidIdNumber, mask_id_number, parse_id_number
 from app.domain.monthly_table import CORRECT, SELF_DECLARED_CHECK, SHOULD_CANCEL, SHOULD_REGISTER, WINDOW_CHECK
 from app.extensions import db
@@ -127,8 +131,6 @@ def _check_against_register(user, *, committee_id, house_id, name, id_number, ki
         result = SHOULD_CANCEL
         if not scoping.can_see_committee(residence.committee_id, user):
             raise VerificationRefused("out_of_scope")  # never a case in a committee the worker does not see
-        from app.changes import service as changes
-
         with db.session.begin_nested():
             case = changes.open_case(residence.committee_id, residence.house_id, "move_out", actor=user,
                                      source=source, person_id=person.id, note=case_note(kind))
@@ -154,10 +156,6 @@ def _forward_declaration(user, declaration: SelfDeclaration, committee_id: int) 
     """The declaration goes to the workstation of the committee where the number is registered: a new pending
     row there (the resident's own words: name, number, the address he declared), nothing read or recorded here.
     That committee's social workers are told."""
-    from app.access.users import users_with_role
-    from app.audit import recorder
-    from app.changes.service import notify
-
     copy = SelfDeclaration(committee_id=committee_id, house_id=None, address=declaration.address,
                            # its own key: a forwarded row does not count against the declaring address's daily cap
                            address_key=f"forwarded:{declaration.id}", name=declaration.name,
@@ -169,7 +167,7 @@ def _forward_declaration(user, declaration: SelfDeclaration, committee_id: int) 
     declaration.processed_at = utcnow()
     declaration.processed_by_fk = user.id
     for worker in users_with_role(SOCIAL_WORKER, committee_id=committee_id):
-        notify(worker.id, f"居民自主申报 #{copy.id} 已转至本居民区工作站（申报人户籍登记在本居民区）",
+        changes.notify(worker.id, f"居民自主申报 #{copy.id} 已转至本居民区工作站（申报人户籍登记在本居民区）",
                "/verification/workstation/declarations")
     recorder.record("declaration_forwarded", model="SelfDeclaration", record_id=declaration.id,
                     committee_id=declaration.committee_id, detail=f"to=#{copy.id}", commit=False)
@@ -213,8 +211,6 @@ class ImportResult:
 def import_window_csv(user, committee_id: int, data: bytes) -> ImportResult:
     """Window cases from a CSV (name, ID number, address; a header row is skipped). Bad rows are reported by line
     with a Chinese message; good rows are kept. An address that matches a house of the committee links it."""
-    from flask_babel import gettext as _
-
     from app.errors import id_number_message
 
     if not scoping.can_see_committee(committee_id, user):
@@ -265,8 +261,6 @@ def import_window_csv(user, committee_id: int, data: bytes) -> ImportResult:
 def _csv_rows(text: str, result: ImportResult):
     """(line number, cells) of a CSV text. A row csv cannot read (a field over csv's limit, 131,072 characters; a NUL
     byte) ends the reading with a message for that line; the rows before it stand, like any other bad line."""
-    from flask_babel import gettext as _
-
     reader = csv.reader(io.StringIO(text))
     while True:
         try:
