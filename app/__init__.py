@@ -94,7 +94,7 @@ def _register_refusals() -> None:
     from app.importing.messages import file_message
     from app.importing.service import ImportRefused
     from app.verification import messages as verification_messages
-    from app.verification.service import VerificationRefused
+    from app.verification.service.reach import VerificationRefused
 
     errors.register_refusal(CaseRefused, change_messages.refusal)
     errors.register_refusal(Refusal, change_messages.refusal)

@@ -18,7 +18,7 @@ from sqlalchemy import false, select
 
 from app.access.roles import ADMIN, ALL_SEEING_ROLES, STREET_OFFICE, ZONE_ROLES
 from app.extensions import db
-from app.models import Committee, PortalUser
+from app.models import Committee, House, PortalUser
 
 
 def _current_user():
@@ -90,6 +90,20 @@ def scope_column(model):
 def scoped_query(model, user=None):
     """A query of ``model`` restricted to what ``user`` (default: the current user) may see."""
     return restrict(db.session.query(model), scope_column(model), user)
+
+
+def houses_matching(text: str, user=None, *, committee_id: Optional[int] = None, limit: int = 20) -> list[dict]:
+    """The one search of the house pickers: houses whose address contains ``text`` (literally: % and _ are not
+    wildcards), by address, as ``{"id", "text"}`` for the picker's JSON. Within ``user``'s scope (default: the
+    current user); or, for the public self-declaration page, which has no user, within the one ``committee_id``
+    its token names."""
+    query = select(House.id, House.address).where(House.address.contains(text, autoescape=True))
+    if committee_id is not None:
+        query = query.where(House.committee_id == committee_id)
+    else:
+        query = restrict(query, House.committee_id, user)
+    rows = db.session.execute(query.order_by(House.address, House.id).limit(limit)).all()
+    return [{"id": house_id, "text": address} for house_id, address in rows]
 
 
 class FilterInScope(BaseFilter):

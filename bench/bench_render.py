@@ -10,7 +10,6 @@ so RSS should stay flat).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
 import statistics
 import sys
@@ -36,28 +35,10 @@ def vm_hwm_mib() -> float:
     return float("nan")
 
 
-CONTEXT = dict(
-    title="关于开展2026年度实有人口信息核查工作的通知",
-    recipient="各居民区党总支、居委会",
-    paragraphs=[
-        "为进一步做好辖区实有人口服务管理工作，根据区委、区政府统一部署，街道决定于2026年12月开展实有人口信息核查。"
-        "现将有关事项通知如下。",
-        "一、各居民区要对照台账逐户核对，做到不漏户、不漏人；对直管公房、骨干企业宿舍及街角商铺的居住人员应重点登记。",
-        "二、核查结果请于12月15日前报送街道人口办。联系人：王琦璐、陈瑾昊、刘鑫淼。",
-    ],
-    headers=["序号", "居民区", "负责人", "应查户数", "完成时限"],
-    rows=[
-        [1, "上钢一村", "王琦璐", 1320, "12月10日"],
-        [2, "上钢二村", "陈瑾昊", 986, "12月10日"],
-        [3, "上钢三村", "刘鑫淼", 1105, "12月12日"],
-        [4, "上南新村", "赵子骞", 764, "12月12日"],
-    ],
-    issuer="上钢新村街道办事处",
-    date=dt.date(2026, 11, 27),
-    red_header="上钢新村街道办事处文件",
-    doc_number="上钢办〔2026〕38号",
-    table_caption="各居民区核查任务安排表",
-)
+def _sample_context() -> dict:
+    from app.documents.samples import sample_notice_context  # the one sample notice (reports/samples/notice.json)
+
+    return sample_notice_context()
 
 
 def main() -> None:
@@ -71,14 +52,15 @@ def main() -> None:
     t0 = time.perf_counter()
     from app.documents.pdf import render_pdf  # noqa: E402  (import time is part of the first render)
 
-    pdf = render_pdf("notice.html", CONTEXT, strict=args.strict)
+    context = _sample_context()
+    pdf = render_pdf("notice.html", context, strict=args.strict)
     first = time.perf_counter() - t0
     print(f"first render (incl. import weasyprint + FontConfiguration): {first * 1000:.0f} ms, {len(pdf)} bytes")
 
     times = []
     for _ in range(args.warm):
         t = time.perf_counter()
-        render_pdf("notice.html", CONTEXT, strict=args.strict)
+        render_pdf("notice.html", context, strict=args.strict)
         times.append(time.perf_counter() - t)
     times.sort()
     p95 = times[max(0, round(0.95 * len(times)) - 1)]
@@ -91,7 +73,7 @@ def main() -> None:
     rss_before = vm_rss_mib()
     t = time.perf_counter()
     for _ in range(args.soak):
-        render_pdf("notice.html", CONTEXT, strict=args.strict)
+        render_pdf("notice.html", context, strict=args.strict)
     soak = time.perf_counter() - t
     gc.collect()
     rss_after = vm_rss_mib()

@@ -11,7 +11,7 @@ Measured in-process through Flask's test client (the whole request: routing, FAB
 template; no network), logged in as the bench team member `bench_tm` (zone of 钢三):
 - the sweep page of the building with the most registered persons (~300 in the demo data),
 - a mark saved (POST /verification/sweep/mark, JSON answer), each on another person,
-- service.coverage() for all 23 committees (the quota and coverage page's query work) and the page itself as admin.
+- queries.coverage() for all 23 committees (the quota and coverage page's query work) and the page itself as admin.
 Prints backend, case, median and p95 (ms).
 """
 from __future__ import annotations
@@ -131,7 +131,7 @@ def bench(backend: str, n: int) -> list[tuple]:
     from sqlalchemy import text
 
     from app.extensions import db
-    from app.verification import service
+    from app.verification.service import queries, reach
 
     with app.app_context():
         row = db.session.execute(text(
@@ -143,8 +143,8 @@ def bench(backend: str, n: int) -> list[tuple]:
             "SELECT r.person_id FROM residence r JOIN house h ON h.id = r.house_id JOIN committee c "
             "ON c.id = h.committee_id WHERE r.end_date IS NULL AND c.name = '钢三' AND NOT EXISTS (SELECT 1 FROM "
             "verification_record v WHERE v.person_id = r.person_id AND v.checked_on = :d) "
-            "ORDER BY r.person_id DESC LIMIT 400"), {"d": service.local_today()})]
-        today = service.local_today()
+            "ORDER BY r.person_id DESC LIMIT 400"), {"d": reach.local_today()})]
+        today = reach.local_today()
         db.session.execute(text("DELETE FROM verification_record WHERE checked_on = :d AND recorded_by_fk = "
                                 "(SELECT id FROM ab_user WHERE username = 'bench_tm')"), {"d": today})
         db.session.commit()
@@ -170,7 +170,7 @@ def bench(backend: str, n: int) -> list[tuple]:
 
     def cov(_i):
         with app.app_context():
-            rows = service.coverage(today.year)
+            rows = queries.coverage(today.year)
             assert len(rows) == 23
             db.session.remove()
 

@@ -182,7 +182,7 @@ def test_an_unregistered_person_found_twice_counts_once(app, users):
     from app.domain.idnumber import make_id_number
     from app.monthly import service
     from app.verification.models import VerificationRecord
-    from app.verification.service import monthly_counts
+    from app.verification.service.queries import monthly_counts
 
     with app.app_context():
         gang1 = _committee("钢一").id

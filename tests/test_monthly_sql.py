@@ -157,5 +157,3 @@ def test_month_strings():
     for bad in ("2025-3", "2025-13", "2025-00", "march", "", "2025-03-01", "1999-12"):
         with pytest.raises(sql.BadMonth):
             sql.parse_month(bad)
-    assert sql.month_bounds(2024, 2) == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
-    assert sql.previous_month(2025, 1) == (2024, 12)

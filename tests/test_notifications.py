@@ -191,10 +191,10 @@ def _attempts() -> int:
 
 
 def test_a_cross_check_assignment_reaches_the_member(app, ctx):
-    from app.verification import service as verification
+    from app.verification.service import cross_checks
 
     member = make_user(app, "tm_jiyang", "team_member", zone_code="jiyang")
-    verification.assign_cross_check(ctx["user"]("street_office"), member, ctx["places"]["钢一"]["committee"],
+    cross_checks.assign_cross_check(ctx["user"]("street_office"), member, ctx["places"]["钢一"]["committee"],
                                     2026, 9)
     db.session.commit()
     assert any("互查" in t and "钢一" in t for t in _notes(member))

@@ -264,7 +264,7 @@ def test_the_sweep_team_must_be_entitled_to_the_committee(app, places, team, res
 
 def test_a_member_assigned_to_the_cross_check_may_join(app, places, team, resident, frozen_clock):
     from app.models import Committee
-    from app.verification import service
+    from app.verification.service import marking, reach
     from app.verification.models import CrossCheckAssignment
 
     frozen_clock.set(dt.datetime(2026, 3, 4, 2, 0))  # a Wednesday of a cross-check month
@@ -275,10 +275,10 @@ def test_a_member_assigned_to_the_cross_check_may_join(app, places, team, reside
         db.session.commit()
         committee = db.session.get(Committee, places["钢一"]["committee"])
         recorder = db.session.get(PortalUser, team["member"])
-        service.check_team(recorder, committee, march, service.Team(member_ids=[team["member_jiyang"]]))
-        with pytest.raises(service.VerificationRefused):  # not in April
-            service.check_team(recorder, committee, dt.date(2026, 4, 1),
-                               service.Team(member_ids=[team["member_jiyang"]]))
+        marking.check_team(recorder, committee, march, marking.Team(member_ids=[team["member_jiyang"]]))
+        with pytest.raises(reach.VerificationRefused):  # not in April
+            marking.check_team(recorder, committee, dt.date(2026, 4, 1),
+                               marking.Team(member_ids=[team["member_jiyang"]]))
 
 
 # -- issue 13 item 5: every role's own account ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from app.domain.idnumber import make_id_number
 from app.extensions import db
 from app.models import Committee, Person, PortalUser, Residence
-from app.verification import service
+from app.verification.service import cross_checks, marking, queries, reach, roster
 from app.verification.models import (
     CrossCheckAssignment,
     RosterShift,
@@ -159,19 +159,19 @@ def test_an_assigned_cross_check_is_the_one_exception(app, places, team, residen
     with app.app_context():
         member = db.session.get(PortalUser, team["member_jiyang"])
         march = dt.date(2026, 3, 4)
-        assert service.may_verify(member, places["钢一"]["committee"], march) is False
+        assert reach.may_verify(member, places["钢一"]["committee"], march) is False
         db.session.add(CrossCheckAssignment(user_id=member.id, committee_id=places["钢一"]["committee"], year=2026,
                                             month=3))
         db.session.commit()
-        assert service.may_verify(member, places["钢一"]["committee"], march) is True
-        assert service.may_verify(member, places["钢一"]["committee"], dt.date(2026, 4, 1)) is False  # not that month
-        assert service.may_verify(member, places["钢二"]["committee"], march) is False  # not that committee
-        record = service.mark_person(member, residents["a"], "correct", team=service.Team(shift="day"), day=march)
+        assert reach.may_verify(member, places["钢一"]["committee"], march) is True
+        assert reach.may_verify(member, places["钢一"]["committee"], dt.date(2026, 4, 1)) is False  # not that month
+        assert reach.may_verify(member, places["钢二"]["committee"], march) is False  # not that committee
+        record = marking.mark_person(member, residents["a"], "correct", team=marking.Team(shift="day"), day=march)
         db.session.commit()
         assert record.kind == "cross"
         # counted apart: not in the monthly count, but in the mutual-inspection summary
-        assert service.monthly_counts(2026, 3).get(places["钢一"]["committee"], 0) == 0
-        row = next(r for r in service.cross_check_summary(2026) if r["committee_id"] == places["钢一"]["committee"])
+        assert queries.monthly_counts(2026, 3).get(places["钢一"]["committee"], 0) == 0
+        row = next(r for r in cross_checks.cross_check_summary(2026) if r["committee_id"] == places["钢一"]["committee"])
         assert row["cross"]["total"] == 1 and row["cross"]["accuracy"] == 1.0
 
 
@@ -200,10 +200,11 @@ def test_cross_check_assignment_to_own_zone_is_refused(app, places, team):
 def test_roster_marks_records_on_roster(app, places, team, residents):
     leader = client_as(app, "zl_shanggang")
     with app.app_context():
-        day = service.local_today()
+        day = reach.local_today()
         zone_id = db.session.get(Committee, places["钢一"]["committee"]).zone_id
-    res = leader.post("/verification/roster/save", data={"zone": zone_id, "day": day.isoformat(), "shift": "day",
-                                                         "members": [team["member"]]})
+    row = f"{day.isoformat()}/day"
+    res = leader.post("/verification/roster/save", data={"zone": zone_id, "month": f"{day:%Y-%m}", "row": [row],
+                                                         f"members/{row}": [team["member"]]})
     assert res.status_code == 302
     assert _count(app, RosterShift) == 1
     assert leader.get(f"/verification/roster/?zone={zone_id}&month={day:%Y-%m}").status_code == 200
@@ -217,14 +218,14 @@ def test_roster_marks_records_on_roster(app, places, team, residents):
                        headers=JSON).get_json()
     assert body["on_roster"] is False
     # a team member cannot plan the roster
-    assert member.post("/verification/roster/save", data={"zone": zone_id, "day": day.isoformat(),
-                                                           "shift": "night"}).status_code == 403
+    assert member.post("/verification/roster/save", data={"zone": zone_id, "month": f"{day:%Y-%m}",
+                                                           "row": [f"{day.isoformat()}/night"]}).status_code == 403
     assert _count(app, RosterShift) == 1
 
 
 def test_verification_days_are_wednesdays_and_fridays(app):
     with app.app_context():
-        days = service.verification_days(2026, 3)
+        days = roster.verification_days(2026, 3)
     assert days[0] == dt.date(2026, 3, 4) and all(d.weekday() in (2, 4) for d in days) and len(days) == 8
 
 
@@ -232,11 +233,11 @@ def test_coverage_and_unvisited_houses(app, places, team, residents):
     member = client_as(app, "tm_shanggang")
     member.post("/verification/sweep/mark", data={"person": residents["a"], "result": "correct"}, headers=JSON)
     with app.app_context():
-        rows = service.coverage(service.local_today().year)
+        rows = queries.coverage(reach.local_today().year)
         row = next(r for r in rows if r["committee_id"] == places["钢一"]["committee"])
         assert row["houses"] == 2 and row["houses_seen"] == 1 and row["house_share"] == 0.5
         assert row["persons"] == 2 and row["persons_seen"] == 1 and row["checked"] == 1 and row["under_quota"]
-        total, unvisited = service.unvisited_houses(places["钢一"]["committee"], service.local_today().year)
+        total, unvisited = queries.unvisited_houses(places["钢一"]["committee"], reach.local_today().year)
         assert total == 1 and unvisited[0]["id"] == places["钢一"]["houses"][1]
     worker = client_as(app, "sw_gang1")
     page = worker.get("/verification/coverage/").get_data(as_text=True)

@@ -56,6 +56,15 @@ def test_sweep_on_a_phone(live_server, browser, app, places, users):
     page.wait_for_timeout(200)
     page.screenshot(path=str(SHOTS / "v03_marked.png"), full_page=True)
 
+    # a wrong 应消未消 tap is taken back from the same row (its case withdrawn), and the right mark made
+    second = page.locator(".person").nth(1)
+    second.locator("form.undo button").tap()
+    page.wait_for_selector("#toast:has-text('已撤回')")
+    assert "should_cancel" not in second.get_attribute("class") and second.locator("form.undo").is_hidden()
+    second.locator("button.ok").tap()
+    page.wait_for_selector(".person.done.correct >> nth=1")
+    assert page.evaluate("window.__marker") == 1  # all without a reload
+
     room = page.locator(".room").nth(1)
     room.locator("summary").tap()
     room.locator("input[name=name]").fill("赵新来")
@@ -77,4 +86,34 @@ def test_sweep_on_a_phone(live_server, browser, app, places, users):
 
     with app.app_context():
         results = sorted(r.result for r in db.session.query(VerificationRecord))
-    assert results == ["correct", "should_cancel", "should_register"]
+    assert results == ["correct", "correct", "should_register"]
+
+
+def test_the_month_roster_on_a_phone(live_server, browser, app, places, users, frozen_clock):
+    from app.extensions import db
+    from app.models import Committee
+    from app.verification.models import RosterShift
+
+    frozen_clock.set(dt.datetime(2026, 6, 10, 2, 0), ticking=True)
+    member = make_user(app, "tm_roster_browser", "team_member", zone_code="shanggang")
+    with app.app_context():
+        zone = db.session.get(Committee, places["钢一"]["committee"]).zone_id
+    page = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
+                            has_touch=True)
+    page.goto(f"{live_server}/login/")
+    page.fill("#username", "zl_shanggang")
+    page.fill("#password", USER_PASSWORD)
+    page.click("[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/verification/roster/?zone={zone}&month=2026-06")
+    # The roster itself fits the phone (the FAB navbar above it is the phone layout's own work).
+    assert page.evaluate("document.querySelector('form.roster-month').getBoundingClientRect().right") <= 360
+    assert page.locator(".roster-day").count() == 8 and page.locator(".roster-weekday").first.inner_text() == "星期三"
+    page.locator(f"#d2026-06-03 input[name='members/2026-06-03/day'][value='{member}']").check()
+    page.locator(f"#d2026-06-12 input[name='members/2026-06-12/night'][value='{member}']").check()
+    page.screenshot(path=str(SHOTS / "v06_roster.png"), full_page=False)
+    page.locator("button.roster-save").tap()
+    page.wait_for_selector(".alert-success")
+    with app.app_context():
+        saved = sorted((r.day.isoformat(), r.shift) for r in db.session.query(RosterShift))
+    assert saved == [("2026-06-03", "day"), ("2026-06-12", "night")]

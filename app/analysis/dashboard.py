@@ -30,7 +30,7 @@ def committee_figures(ids: list[int], year: int, today: dt.date) -> dict[int, di
     from app.analysis.models import Finding
     from app.changes.models import ChangeCase
     from app.models import Person, Residence
-    from app.verification.service import coverage
+    from app.verification.service.queries import coverage
 
     figures: dict[int, dict] = {i: {"persons": {c: 0 for c in CATEGORIES}, "changes": [0] * 12, "changes_total": 0,
                                     "on_time": 0, "findings": 0, "findings_overdue": 0, "ranks": {}}

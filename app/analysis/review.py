@@ -38,7 +38,8 @@ def review_context(document) -> dict:
     from app.domain import case_flow
     from app.models import Committee
     from app.monthly.table import counts_fast
-    from app.verification.service import coverage, cross_check_summary
+    from app.verification.service.cross_checks import cross_check_summary
+    from app.verification.service.queries import coverage
 
     committee = db.session.get(Committee, document.committee_id) if document.committee_id else None
     ids = [committee.id] if committee else [c.id for c in db.session.query(Committee).order_by(Committee.seq)]

@@ -139,9 +139,7 @@ class ChangeCaseView(PortalModelView):
         q = (request.args.get("q") or "").strip()[:128]
         if not q:
             return jsonify(results=[])
-        rows = (scoping.scoped_query(House).filter(House.address.contains(q, autoescape=True))
-                .order_by(House.address, House.id).limit(20).all())
-        return jsonify(results=[{"id": h.id, "text": h.address} for h in rows])
+        return jsonify(results=scoping.houses_matching(q, limit=20))
 
     # -- detail and stage buttons ------------------------------------------------------------------------------
     @expose("/show/<pk>")

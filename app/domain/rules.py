@@ -37,6 +37,9 @@ class Rules:
     monthly_quota_per_committee: int = 80
     # Cross checks between zones: twice a year, March and September.
     cross_check_months: tuple[int, ...] = (3, 9)
+    # A wrong tap on the sweep (应消未消 for someone who lives there) may be undone by the one who made it within N
+    # minutes, while nobody has acted on the cancellation case it opened (our default; 0 turns undo off).
+    sweep_undo_minutes: int = 10
     # A zone holds at least 2 trainings a year.
     trainings_per_zone_per_year: int = 2
     # A finding of a spot inspection (飞行检查) is to be put right by the inspected unit within N calendar days
@@ -124,6 +127,7 @@ class Rules:
                "verification_weekdays must be weekday numbers 0 (Monday) to 6 (Sunday)")
         _check(all(1 <= m <= 12 for m in self.cross_check_months), "cross_check_months must be months 1 to 12")
         _check(self.monthly_quota_per_committee > 0, "monthly_quota_per_committee must be positive")
+        _check(0 <= self.sweep_undo_minutes <= 24 * 60, "sweep_undo_minutes must be 0 to 1440")
         _check(self.member_monthly_quota > 0, "member_monthly_quota must be positive")
         _check(self.member_min_checks >= 0, "member_min_checks must be 0 or more")
         _check(self.joint_apply_days >= 0 and self.joint_visit_days >= 0, "joint_*_days must be 0 or more")

@@ -11,6 +11,7 @@ from sqlalchemy import func
 from app import scoping
 from app.domain import jointaction as clock_rules
 from app.domain.clock import local_today, utcnow
+from app.domain.months import month_bounds
 from app.errors import UserFacingError
 from app.extensions import db
 from app.jointaction.models import APPLIED, CLOSED, ESCALATED, VISITED, JointAction
@@ -131,10 +132,9 @@ def listing(user, open_only: bool = False) -> list[JointAction]:
 
 def monthly_counts(year: int, month: int, user) -> dict[int, dict[str, int]]:
     """Per committee in scope: joint actions escalated in the month, and how many of those are closed."""
-    first = dt.date(year, month, 1)
-    after = dt.date(year + (month == 12), month % 12 + 1, 1)
+    first, last = month_bounds(year, month)
     query = (db.session.query(JointAction.committee_id, JointAction.stage, func.count(JointAction.id))
-             .filter(JointAction.escalated_on >= first, JointAction.escalated_on < after))
+             .filter(JointAction.escalated_on >= first, JointAction.escalated_on <= last))
     query = scoping.restrict(query, JointAction.committee_id, user)
     out: dict[int, dict[str, int]] = {}
     for committee_id, stage, n in query.group_by(JointAction.committee_id, JointAction.stage):

@@ -13,7 +13,8 @@ from flask_babel import lazy_gettext as _l
 from app.documents.registry import SCOPE_STREET, DocumentKind, register_kind
 from app.extensions import db
 from app.monthly import excel, service
-from app.monthly.table import parse_month, previous_month
+from app.domain.months import previous_month
+from app.monthly.table import parse_month
 from app.domain import clock
 from app.settings import current_rules
 from app.monthly.models import Talk

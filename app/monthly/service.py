@@ -20,6 +20,7 @@ from app.audit import record as audit_record
 from app.domain import clock
 from app.domain import ladders as ladder_rules
 from app.domain.monthly_table import MonthlyTable, build_monthly_table, format_accuracy
+from app.domain.months import month_bounds, next_month
 from app.domain.ranking import (
     CommitteeMonth, MemberMonth, eligible_members, month_has_activity, rank_committees, rank_team_members,
 )
@@ -197,7 +198,7 @@ def member_months(year: int, month: int, rules: Rules) -> list[MemberMonth]:
     ``member_min_checks`` checks; never the office, admins or police): checked = records they made; confirmed =
     those no later record of the same person and committee, by someone else, with another result, overturned."""
     vr = sql_table.verification_table()
-    first, last = sql_table.month_bounds(year, month)
+    first, last = month_bounds(year, month)
     later = vr.alias("later")
     overturned = exists().where(
         later.c.person_id == vr.c.person_id, later.c.committee_id == vr.c.committee_id,
@@ -290,7 +291,7 @@ def table_json(year: int, month: int) -> dict:
 
 def submission_deadline(year: int, month: int, rules: Optional[Rules] = None) -> dt.date:
     rules = rules or effective_rules()
-    ny, nm = (year + 1, 1) if month == 12 else (year, month + 1)
+    ny, nm = next_month(year, month)
     return dt.date(ny, nm, rules.submission_deadline_day)
 
 

@@ -1,7 +1,8 @@
 """The monthly table's numbers (附件2) from ``verification_record``, for any month, in SQL.
 
 Counting rule (DOMAIN.md default, reference: app.domain.monthly_table.latest_result_per_person), the one rule
-for the table, the ranking and the coverage page (app.verification.service.monthly_counts reads it from here): a
+for the table, the ranking and the coverage page (app.verification.service.queries.monthly_counts reads it
+from here): a
 person counts at most once per committee per month, with the month's latest result (latest ``checked_on``, then
 ``checked_at``, then record id). The person is the registered person (``person_id``) or, for someone found
 unregistered, the normalised ID number (``found_key``: trimmed, upper case), so one unregistered person found
@@ -26,6 +27,7 @@ from typing import Iterable, Optional
 from sqlalchemy import Table, and_, case, delete, func, insert, literal, select
 from sqlalchemy.engine import Connection
 
+from app.domain.months import month_bounds, next_month
 from app.domain.monthly_table import CORRECT, SHOULD_CANCEL, SHOULD_REGISTER, CommitteeCounts
 from app.monthly.models import VerificationLatest
 from app.verification.models import VerificationRecord
@@ -57,17 +59,6 @@ def month_key(year: int, month: int) -> str:
 def month_number(year: int, month: int) -> int:
     """YYYYMM, the month column of verification_latest."""
     return year * 100 + month
-
-
-def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
-    """First and last local day of the month."""
-    first = dt.date(year, month, 1)
-    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
-    return first, nxt - dt.timedelta(days=1)
-
-
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    return (year - 1, 12) if month == 1 else (year, month - 1)
 
 
 def verification_table() -> Table:
@@ -167,7 +158,7 @@ def rebuild_all(conn: Connection, *, vr: Optional[Table] = None, latest: Optiona
     year, month = lo.year, lo.month
     while (year, month) <= (hi.year, hi.month):
         total += rebuild_latest(conn, year, month, vr=vr, latest=latest)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        year, month = next_month(year, month)
     return total
 
 

@@ -10,7 +10,7 @@ DRAFT_TASK = "monthly.draft_last_month"
 def draft_last_month() -> dict:
     from app.audit import acting_as
     from app.monthly import service
-    from app.monthly.table import previous_month
+    from app.domain.months import previous_month
 
     today = service.local_today()
     with acting_as("monthly-draft", source="task"):

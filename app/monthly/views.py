@@ -24,7 +24,8 @@ from app.monthly import excel, service
 from app.monthly.models import (
     STATE_APPROVED, TARGETS, CrimeLateEntry, RankingComment, SpotInspection, Talk,
 )
-from app.monthly.table import BadMonth, month_key, parse_month, previous_month
+from app.domain.months import previous_month
+from app.monthly.table import BadMonth, month_key, parse_month
 from app.views.transaction import committing
 from app.views.base import PortalInterface, PortalModelView, can
 from app.models import Committee

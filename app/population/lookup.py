@@ -6,10 +6,10 @@ from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access_api
 
 from app.domain.idnumber import mask_id_number, normalise_identifier
-from app.models import House, Person
+from app.models import Person
 from app.organisation.views import HouseView
 from app.population.views import PersonView
-from app.scoping import scoped_query
+from app.scoping import houses_matching, scoped_query
 
 LIMIT = 20
 
@@ -53,11 +53,4 @@ class HouseLookup(BaseView):
         q = (request.args.get("q") or "").strip()[:128]
         if not q:
             return jsonify(results=[])
-        rows = (
-            scoped_query(House)
-            .filter(House.address.contains(q, autoescape=True))
-            .order_by(House.address, House.id)
-            .limit(LIMIT)
-            .all()
-        )
-        return jsonify(results=[{"id": h.id, "text": h.address} for h in rows])
+        return jsonify(results=houses_matching(q, limit=LIMIT))

@@ -62,5 +62,18 @@ def refusal(exc) -> str:
         "bad_file": _("The file could not be read: please upload a UTF-8 or GB18030 CSV file."),
         "bad_row": params.get("message", ""),
         "nothing_to_verify": _("The applicant neither lives nor is registered here: nothing to record."),
+        "unknown_member": _("A chosen member does not exist (any more)."),
+        "day_outside_month": _("This day is not in the month shown."),
+        "roster_not_saved": _("Nothing was saved: %(n)s rows need correcting (marked below).",
+                              n=params.get("count", 0)),
+        "no_mark": _("This mark does not exist (any more)."),
+        "undo_not_yours": _("Only the one who made this mark may undo it; nothing was changed."),
+        "undo_not_sweep": _("Only a mark of a registered person made on the sweep can be undone here."),
+        "undo_too_late": _("A mark can be undone only within %(minutes)s minutes of making it; nothing was "
+                           "changed. Ask the social worker to withdraw the change case instead.",
+                           minutes=params.get("minutes", "")),
+        "undo_in_use": _("A joint action has been started from this mark: it cannot be undone."),
+        "undo_case_acted": _("Change case #%(case)s opened by this mark has already been acted on: the mark stays. "
+                             "Ask the social worker to withdraw the case.", case=params.get("case", "")),
     }
     return str(messages.get(code) or _("The request was refused; nothing was recorded."))

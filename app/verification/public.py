@@ -20,8 +20,10 @@ from app.domain.idnumber import InvalidIdNumber
 from app.errors import id_number_message
 from app.extensions import db
 from app.inputs import id_or_none, parse_date
-from app.verification import messages, service
-from app.models import Committee, House
+from app.scoping import houses_matching
+from app.verification import messages
+from app.verification.service import reach, workstation
+from app.models import Committee
 
 
 def committee_token(committee_id: int) -> str:
@@ -71,18 +73,18 @@ class PublicDeclareView(BaseView):
             if error is None:
                 house_id = id_or_none(values["house"])  # the one id converter: 10**20 is no house
                 try:
-                    service.declare(committee, house_id=house_id, address=values["address"], name=values["name"],
+                    workstation.declare(committee, house_id=house_id, address=values["address"], name=values["name"],
                                     id_number=values["id_number"], move_in_date=move_in)
                     db.session.commit()
                     done = True
                 except InvalidIdNumber as exc:
                     db.session.rollback()
                     error, status = id_number_message(exc), 400
-                except service.VerificationRefused as exc:
+                except reach.VerificationRefused as exc:
                     db.session.rollback()
                     error, status = messages.refusal(exc), (429 if exc.code == "flood" else 400)
         return render_template("verification/declare.html", committee=committee, values=values, error=error,
-                               done=done, token=token, today=service.local_today().isoformat(),
+                               done=done, token=token, today=reach.local_today().isoformat(),
                                title=_("Residence self-declaration")), status
 
     @expose("/<token>/houses")
@@ -94,11 +96,7 @@ class PublicDeclareView(BaseView):
         q = (request.args.get("q") or "").strip()[:64]
         if len(q) < 2:
             return jsonify(results=[])
-        rows = db.session.execute(
-            select(House.id, House.address).where(House.committee_id == committee.id,
-                                                  House.address.contains(q, autoescape=True))
-            .order_by(House.address, House.id).limit(10)).all()
-        return jsonify(results=[{"id": i, "text": a} for i, a in rows])
+        return jsonify(results=houses_matching(q, committee_id=committee.id, limit=10))
 
 
 def limit_public_posts(appbuilder) -> None:

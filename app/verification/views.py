@@ -12,23 +12,27 @@ import datetime as dt
 from flask import abort, flash, g, jsonify, redirect, request, session, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app import scoping
 from app.access.users import users_with_role
+from app.domain import clock
 from app.domain.idnumber import InvalidIdNumber, mask_id_number
 from app.domain.monthly_table import MONTHLY_CHECK
 from app.errors import id_number_message
 from app.extensions import db
 from app.inputs import int_or_default
-from app.verification import messages, service
+from app.monthly.table import BadMonth, parse_month
+from app.settings import current_rules
+from app.verification import messages
+from app.verification.service import cross_checks, marking, queries, reach, roster, workstation
 from app.verification.models import (
     DECLARATION_PENDING,
     SHIFTS,
     WINDOW_PENDING,
     CrossCheckAssignment,
-    RosterShift,
     SelfDeclaration,
     VerificationRecord,
     WindowApplicant,
@@ -59,16 +63,25 @@ def _user_id(raw):
     return -1 if value is None else value
 
 
+def _seconds_until(deadline) -> int:
+    """Whole seconds from now to a naive-UTC ``deadline`` (0 when past or None): how long the undo button stays."""
+    if deadline is None:
+        return 0
+    return max(int((deadline - clock.utcnow()).total_seconds()), 0)
+
+
 def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch" or request.accept_mimetypes.best == "application/json"
 
 
-def _team() -> service.Team:
+def _team() -> marking.Team:
     data = session.get(TEAM_KEY) or {}
-    shift = data.get("shift") if data.get("shift") in SHIFTS else service.default_shift()
-    return service.Team(shift=shift, police_user_id=_int(data.get("police")),
+    shift = data.get("shift") if data.get("shift") in SHIFTS else reach.default_shift()
+    return marking.Team(shift=shift, police_user_id=_int(data.get("police")),
                         member_ids=[i for i in (_int(x) for x in data.get("members", [])) if i],
-                        entered_into_pda=bool(data.get("pda")))
+                        entered_into_pda=bool(data.get("pda")),
+                        # Until the team is saved the committee's officer leads (saving "—" means no officer).
+                        police_by_default="police" not in data)
 
 
 def _users_with_role(role_name: str, committee_ids=None, zone_id=None):
@@ -93,33 +106,35 @@ class SweepView(BaseView):
     class_permission_name = PERMISSION
     base_permissions = BASE_PERMISSIONS
     method_permission_name = {"sweep": "read", "committee": "read", "building": "read", "mark": "write",
-                              "found": "write", "team": "write"}
+                              "found": "write", "team": "write", "undo": "write"}
 
     @expose("/sweep")
     @has_access
     def sweep(self):
-        day = service.local_today()
-        committees = service.committees_for_sweep(g.user, day)
+        day = reach.local_today()
+        committees = queries.committees_for_sweep(g.user, day)
         return self.render_template("verification/sweep_committees.html", committees=committees, day=day,
                                     title=_("Door-to-door verification"))
 
     @expose("/sweep/<int:committee_id>")
     @has_access
     def committee(self, committee_id):
-        day = service.local_today()
+        day = reach.local_today()
         committee = db.session.get(Committee, committee_id)
-        if committee is None or not service.may_verify(g.user, committee_id, day):
+        if committee is None or not reach.may_verify(g.user, committee_id, day):
             abort(404)
         team = _team()
-        # Offer only officers service.check_team accepts: the committee's own, or its zone's.
+        if team.police_by_default:
+            team.police_user_id = marking.default_officer_id(committee, day, team.shift)
+        # Offer only officers marking.check_team accepts: the committee's own, or its zone's.
         police = [p for p in _users_with_role("community_police", committee_ids={committee_id})
-                  if p.zone_id in (None, committee.zone_id)]
+                  if marking.may_lead(p, committee)]
         members = _users_with_role("team_member", zone_id=g.user.zone_id or committee.zone_id)
         return self.render_template(
-            "verification/sweep_buildings.html", committee=committee, buildings=service.buildings_of(committee_id),
+            "verification/sweep_buildings.html", committee=committee, buildings=queries.buildings_of(committee_id),
             team=team, police=police, members=[m for m in members if m.id != g.user.id], shifts=messages.SHIFT_LABELS,
-            name=_name, day=day, on_roster=service.is_on_roster({committee.zone_id, g.user.zone_id}, day, team.shift),
-            cross=service.assignment_for(g.user, committee_id, day) is not None, can_write=_can("write"),
+            name=_name, day=day, on_roster=roster.is_on_roster({committee.zone_id, g.user.zone_id}, day, team.shift),
+            cross=reach.assignment_for(g.user, committee_id, day) is not None, can_write=_can("write"),
             title=committee.name)
 
     @expose("/sweep/team", methods=["POST"])
@@ -135,12 +150,12 @@ class SweepView(BaseView):
         if back is not None and not 0 < back < 2 ** 63:
             back = None
         committee = db.session.get(Committee, back) if back is not None else None
-        if committee is not None and service.may_verify(g.user, committee.id, service.local_today()):
+        if committee is not None and reach.may_verify(g.user, committee.id, reach.local_today()):
             # Refuse a team that could not be on this visit now, rather than at the first mark.
             try:
-                service.check_team(g.user, committee, service.local_today(), service.Team(
+                marking.check_team(g.user, committee, reach.local_today(), marking.Team(
                     police_user_id=team["police"], member_ids=team["members"]))
-            except service.VerificationRefused as exc:
+            except reach.VerificationRefused as exc:
                 flash(messages.refusal(exc), "danger")
                 return redirect(url_for("SweepView.committee", committee_id=committee.id))
         session[TEAM_KEY] = team
@@ -150,17 +165,22 @@ class SweepView(BaseView):
     @expose("/sweep/building/<int:building_id>")
     @has_access
     def building(self, building_id):
-        day = service.local_today()
+        day = reach.local_today()
         building = db.session.get(Building, building_id)
-        if building is None or not service.may_verify(g.user, building.committee_id, day):
+        if building is None or not reach.may_verify(g.user, building.committee_id, day):
             abort(404)
-        kind = service._kind_for(g.user, building.committee_id, day, MONTHLY_CHECK)
+        kind = marking.kind_for(g.user, building.committee_id, day, MONTHLY_CHECK)
         team = _team()
+        rooms = queries.building_rooms(building_id, day, (kind,))
+        for room in rooms:
+            for person in room["persons"]:  # only its author may undo a mark, and only for a while
+                person["undo_seconds"] = _seconds_until(person["undo_until"]) if person["marked_by"] == g.user.id \
+                    else 0
         return self.render_template(
-            "verification/sweep_building.html", building=building, rooms=service.building_rooms(
-                building_id, day, (kind,)), kind=kind, kind_label=messages.KIND_LABELS[kind], team=team,
+            "verification/sweep_building.html", building=building, rooms=rooms, kind=kind,
+            kind_label=messages.KIND_LABELS[kind], team=team,
             shift_label=messages.SHIFT_LABELS.get(team.shift, ""), labels=messages.RESULT_LABELS, day=day,
-            on_roster=service.is_on_roster({building.committee.zone_id, g.user.zone_id}, day, team.shift),
+            on_roster=roster.is_on_roster({building.committee.zone_id, g.user.zone_id}, day, team.shift),
             can_write=_can("write"), title=building.name)
 
     def _answer(self, ok: bool, message: str, building_id=None, status=200, **extra):
@@ -179,15 +199,36 @@ class SweepView(BaseView):
         result = request.form.get("result", "")
         building_id = _int(request.form.get("building"))
         try:
-            record = service.mark_person(g.user, person_id, result, team=_team())
+            record = marking.mark_person(g.user, person_id, result, team=_team())
             db.session.commit()
-        except service.VerificationRefused as exc:
+        except reach.VerificationRefused as exc:
             db.session.rollback()
             return self._answer(False, messages.refusal(exc), building_id, status=409 if exc.code ==
                                 "already_marked" else 400, code=exc.code)
+        deadline = marking.undo_deadline(record)
         return self._answer(True, _("Saved: %(result)s.", result=messages.RESULT_LABELS[record.result]), building_id,
                             result=record.result, person=record.person_id, record=record.id,
-                            case=record.change_case_id, on_roster=record.on_roster, house_id=record.house_id)
+                            case=record.change_case_id, on_roster=record.on_roster, house_id=record.house_id,
+                            undo_seconds=_seconds_until(deadline))
+
+    @expose("/sweep/undo", methods=["POST"])
+    @has_access
+    def undo(self):
+        """Take back one's own wrong mark within RULE_SWEEP_UNDO_MINUTES (its untouched case is withdrawn)."""
+        building_id = _int(request.form.get("building"))
+        try:
+            record = marking.undo_mark(g.user, _int(request.form.get("record")))
+            db.session.commit()
+        except reach.VerificationRefused as exc:
+            db.session.rollback()
+            return self._answer(False, messages.refusal(exc), building_id, status=404 if exc.code == "no_mark"
+                                else 409, code=exc.code)
+        message = _("Undone: the mark is taken back.")
+        if record.change_case_id:
+            message = _("Undone: the mark is taken back and change case #%(case)s withdrawn.",
+                        case=record.change_case_id)
+        return self._answer(True, message, building_id, person=record.person_id, house_id=record.house_id,
+                            undone=True)
 
     @expose("/sweep/found", methods=["POST"])
     @has_access
@@ -195,14 +236,14 @@ class SweepView(BaseView):
         house_id = _int(request.form.get("house"))
         building_id = _int(request.form.get("building"))
         try:
-            record = service.mark_found(g.user, house_id, request.form.get("name", ""),
+            record = marking.mark_found(g.user, house_id, request.form.get("name", ""),
                                         request.form.get("id_number", ""), team=_team())
             db.session.commit()
         except InvalidIdNumber as exc:
             db.session.rollback()
             return self._answer(False, id_number_message(exc), building_id, status=400, code="id_number",
                                 house_id=house_id)
-        except service.VerificationRefused as exc:
+        except reach.VerificationRefused as exc:
             db.session.rollback()
             return self._answer(False, messages.refusal(exc), building_id,
                                 status=409 if exc.code == "already_marked" else 400, code=exc.code, house_id=house_id)
@@ -224,11 +265,11 @@ class CoverageView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        today = service.local_today()
+        today = reach.local_today()
         year = _int(request.args.get("year"), today.year)
         if not 2000 <= year <= 2100:
             abort(400, description=_("The year is not valid."))
-        rows = service.coverage(year, scoping.visible_committee_ids(g.user), today=today)
+        rows = queries.coverage(year, scoping.visible_committee_ids(g.user), today=today)
         return self.render_template("verification/coverage.html", rows=rows, year=year, today=today,
                                     title=_("Verification quota and coverage"))
 
@@ -238,16 +279,19 @@ class CoverageView(BaseView):
         committee = db.session.get(Committee, committee_id)
         if committee is None or not scoping.can_see_committee(committee_id, g.user):
             abort(404)
-        today = service.local_today()
+        today = reach.local_today()
         year = _int(request.args.get("year"), today.year)
         page = max(_int(request.args.get("page"), 0) or 0, 0)
-        total, rows = service.unvisited_houses(committee_id, year, page, 50)
+        total, rows = queries.unvisited_houses(committee_id, year, page, 50)
         return self.render_template("verification/unvisited.html", committee=committee, rows=rows, total=total,
                                     page=page, pages=(total + 49) // 50, year=year,
                                     title=_("Houses not yet visited this year"))
 
 
 class RosterView(BaseView):
+    """排班: a zone's month on one form: every verification day (weekday and date shown) with its day and night
+    groups, one save for the whole month (all rows or none, each refused row says why and keeps its input)."""
+
     route_base = "/verification/roster"
     default_view = "index"
     class_permission_name = PERMISSION
@@ -261,51 +305,81 @@ class RosterView(BaseView):
             return zones
         return [z for z in zones if any(c.id in ids for c in z.committees)]
 
-    @expose("/")
-    @has_access
-    def index(self):
-        today = service.local_today()
+    def _zone_and_month(self, source, *, zone_required=False):
         zones = self._zones()
-        zone_id = _int(request.args.get("zone"), zones[0].id if zones else None)
+        # A page may open on the first zone; a save names its zone (an id that is no id saves nothing).
+        zone_id = _int(source.get("zone"), None if zone_required or not zones else zones[0].id)
         zone = next((z for z in zones if z.id == zone_id), None)
         if zone is None:
             abort(404)
-        month = request.args.get("month") or today.strftime("%Y-%m")
         try:
-            year, mon = (int(x) for x in month.split("-"))
-            dt.date(year, mon, 1)
-        except ValueError:
+            year, mon = parse_month(source.get("month") or reach.local_today().strftime("%Y-%m"))
+        except BadMonth:
             abort(400, description=_("The month is not valid."))
-        days = service.verification_days(year, mon)
-        first, nxt = service.month_bounds(year, mon)
-        shifts = {(s.day, s.shift): s for s in db.session.query(RosterShift).filter(
-            RosterShift.zone_id == zone.id, RosterShift.day >= first, RosterShift.day < nxt)}
-        extra = sorted({d for d, _s in shifts} - set(days))
+        return zones, zone, year, mon
+
+    def _page(self, zones, zone, year, mon, posted=None, errors=None, status=200):
+        """The month's form. ``posted`` (the plans just refused) replaces what is saved, so nothing typed is lost."""
+        saved = roster.shifts_of_month(zone.id, year, mon)
+        days = sorted(set(roster.verification_days(year, mon)) | {d for d, _s in saved}
+                      | {d for d, _s in (posted or {})})  # a refused row stays in sight, whatever its day
+        errors = errors or {}
+        grid = []
+        for day in days:
+            rows = []
+            for key, label in messages.SHIFT_LABELS.items():
+                if posted is not None and (day, key) in posted:
+                    plan = posted[(day, key)]
+                    member_ids, police_id = set(plan.member_ids), plan.police_user_id
+                else:
+                    shift = saved.get((day, key))
+                    member_ids = {m.id for m in shift.members} if shift else set()
+                    police_id = shift.police_user_id if shift else None
+                error = errors.get((day, key))
+                rows.append({"shift": key, "label": label, "members": member_ids, "police": police_id,
+                             "error": messages.refusal(error) if error is not None else ""})
+            grid.append({"day": day, "weekday": format_date(day, "EEEE"), "date": format_date(day, "long"),
+                         "rows": rows})
         members = _users_with_role("team_member", zone_id=zone.id)
         police = _users_with_role("community_police", committee_ids={c.id for c in zone.committees})
-        return self.render_template("verification/roster.html", zones=zones, zone=zone, days=sorted(days + extra),
-                                    shifts=shifts, members=members, police=police, name=_name, month=f"{year}-{mon:02d}",
-                                    shift_labels=messages.SHIFT_LABELS, can_plan=_can("plan"),
-                                    title=_("Verification duty roster"))
+        return self.render_template("verification/roster.html", zones=zones, zone=zone, grid=grid, members=members,
+                                    police=police, name=_name, month=f"{year}-{mon:02d}", can_plan=_can("plan"),
+                                    title=_("Verification duty roster")), status
+
+    @expose("/")
+    @has_access
+    def index(self):
+        return self._page(*self._zone_and_month(request.args))
 
     @expose("/save", methods=["POST"])
     @has_access
     def save(self):
-        zone_id = _int(request.form.get("zone"))
+        zones, zone, year, mon = self._zone_and_month(request.form, zone_required=True)
+        plans = {}
+        for row in request.form.getlist("row")[:200]:
+            day_text, _sep, shift = row.partition("/")
+            try:
+                day = dt.date.fromisoformat(day_text)
+            except ValueError:
+                abort(400, description=_("The date is not valid."))
+            if shift not in SHIFTS:  # the form only offers the two groups: anything else is not our form
+                abort(400, description=_("Unknown shift."))
+            plans[(day, shift)] = roster.ShiftPlan(
+                day=day, shift=shift, police_user_id=_user_id(request.form.get(f"police/{row}")),
+                member_ids=[i for i in (_user_id(x) for x in request.form.getlist(f"members/{row}")) if i][:50])
         try:
-            day = dt.date.fromisoformat(request.form.get("day", ""))
-        except ValueError:
-            abort(400, description=_("The date is not valid."))
-        try:
-            service.save_shift(g.user, zone_id, day, request.form.get("shift", ""),
-                               [i for i in (_int(x) for x in request.form.getlist("members")) if i],
-                               _int(request.form.get("police")))
+            count = roster.save_month(g.user, zone.id, year, mon, list(plans.values()))
             db.session.commit()
-            flash(_("Roster saved."), "success")
-        except service.VerificationRefused as exc:
+        except roster.RosterNotSaved as exc:
             db.session.rollback()
             flash(messages.refusal(exc), "danger")
-        return redirect(url_for("RosterView.index", zone=zone_id, month=day.strftime("%Y-%m")))
+            return self._page(zones, zone, year, mon, posted=plans, errors=exc.errors, status=400)
+        except reach.VerificationRefused as exc:
+            db.session.rollback()
+            flash(messages.refusal(exc), "danger")
+            return redirect(url_for("RosterView.index", zone=zone.id, month=f"{year}-{mon:02d}"))
+        flash(_("Roster saved for the month: %(n)s groups.", n=count), "success")
+        return redirect(url_for("RosterView.index", zone=zone.id, month=f"{year}-{mon:02d}"))
 
 
 class CrossCheckView(BaseView):
@@ -318,7 +392,7 @@ class CrossCheckView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        today = service.local_today()
+        today = reach.local_today()
         year = _int(request.args.get("year"), today.year)
         if not 2000 <= year <= 2100:
             abort(400, description=_("The year is not valid."))
@@ -334,21 +408,22 @@ class CrossCheckView(BaseView):
             (_users_with_role("team_member") if ids is None else [])
         committees = db.session.query(Committee).order_by(Committee.seq).all()
         return self.render_template(
-            "verification/cross.html", year=year, summary=service.cross_check_summary(year, ids),
+            "verification/cross.html", year=year, summary=cross_checks.cross_check_summary(year, ids),
             assignments=sorted(rows.values(), key=lambda a: (a.month, a.committee.seq, a.user.username)),
-            members=members, committees=committees, months=service.current_rules().cross_check_months,
+            members=members, committees=committees, months=current_rules().cross_check_months,
             name=_name, can_plan=_can("plan"), title=_("Cross checks"))
 
     @expose("/assign", methods=["POST"])
     @has_access
     def assign(self):
-        year = _int(request.form.get("year"), service.local_today().year)
+        year = _int(request.form.get("year"), reach.local_today().year)
         try:
-            service.assign_cross_check(g.user, _int(request.form.get("member")), _int(request.form.get("committee")),
-                                       year, _int(request.form.get("month"), 0))
+            cross_checks.assign_cross_check(g.user, _int(request.form.get("member")),
+                                            _int(request.form.get("committee")), year,
+                                            _int(request.form.get("month"), 0))
             db.session.commit()
             flash(_("Assigned."), "success")
-        except service.VerificationRefused as exc:
+        except reach.VerificationRefused as exc:
             db.session.rollback()
             flash(messages.refusal(exc), "danger")
         return redirect(url_for("CrossCheckView.index", year=year))
@@ -398,10 +473,10 @@ class WorkstationView(BaseView):
         if row is None:
             abort(404)
         try:
-            service.process_declaration(g.user, row)
+            workstation.process_declaration(g.user, row)
             db.session.commit()
             flash(_("Checked: %(status)s.", status=messages.DECLARATION_LABELS[row.status]), "success")
-        except service.VerificationRefused as exc:
+        except reach.VerificationRefused as exc:
             db.session.rollback()
             flash(messages.refusal(exc), "danger")
         return redirect(url_for("WorkstationView.declarations"))
@@ -455,9 +530,9 @@ class WindowView(BaseView):
             flash(_("The file is too large (at most 2 MB)."), "danger")
             return redirect(url_for("WindowView.window"))
         try:
-            result = service.import_window_csv(g.user, committee_id, data)
+            result = workstation.import_window_csv(g.user, committee_id, data)
             db.session.commit()
-        except service.VerificationRefused as exc:
+        except reach.VerificationRefused as exc:
             db.session.rollback()
             flash(messages.refusal(exc), "danger")
             return redirect(url_for("WindowView.window"))
@@ -470,11 +545,11 @@ class WindowView(BaseView):
     @has_access
     def window_add(self):
         try:
-            service.add_window_applicant(g.user, _int(request.form.get("committee")), request.form.get("name", ""),
+            workstation.add_window_applicant(g.user, _int(request.form.get("committee")), request.form.get("name", ""),
                                          request.form.get("id_number", ""), request.form.get("address", ""))
             db.session.commit()
             flash(_("Added."), "success")
-        except service.VerificationRefused as exc:
+        except reach.VerificationRefused as exc:
             db.session.rollback()
             flash(messages.refusal(exc), "danger")
         return redirect(url_for("WindowView.window"))
@@ -483,17 +558,17 @@ class WindowView(BaseView):
     @has_access
     def window_verify(self, pk):
         row = db.session.get(WindowApplicant, pk)
-        if row is None or not service.may_verify(g.user, row.committee_id, service.local_today()):
+        if row is None or not reach.may_verify(g.user, row.committee_id, reach.local_today()):
             abort(404)
         try:
-            record = service.verify_window(g.user, row, lives_there=request.form.get("lives_there") == "1",
+            record = workstation.verify_window(g.user, row, lives_there=request.form.get("lives_there") == "1",
                                            team=_team())
             db.session.commit()
             flash(_("Saved: %(result)s.", result=messages.RESULT_LABELS[record.result]), "success")
         except InvalidIdNumber as exc:
             db.session.rollback()
             flash(id_number_message(exc), "danger")
-        except service.VerificationRefused as exc:
+        except reach.VerificationRefused as exc:
             db.session.rollback()
             flash(messages.refusal(exc), "danger")
         return redirect(url_for("WindowView.window"))

@@ -19,6 +19,7 @@ from jinja2 import UndefinedError
 from pypdf import PdfReader
 
 from app.documents import pdf as pdfmod
+from app.documents.samples import sample_notice_context
 from app.documents.pdf import (
     REPORTS_DIR,
     NotdefGlyphError,
@@ -33,29 +34,7 @@ TITLE = "关于开展2026年度实有人口信息核查工作的通知"
 
 
 def notice_context(**overrides):
-    context = dict(
-        title=TITLE,
-        recipient="各居民区党总支、居委会",
-        paragraphs=[
-            "为进一步做好辖区实有人口服务管理工作，街道决定于2026年12月开展实有人口信息核查。现将有关事项通知如下。",
-            # 直 骨 角 have different Japanese glyph forms: lang="zh-CN" must select the SC faces.
-            "一、各居民区要逐户核对，对直管公房、骨干企业宿舍及街角商铺的居住人员应重点登记。",
-            "二、核查结果请于12月15日前报送街道人口办。联系人：王琦璐、陈瑾昊、刘鑫淼、赵子骞、𰻞小燚。",
-        ],
-        headers=["序号", "居民区", "负责人", "应查户数", "完成时限"],
-        rows=[
-            [1, "上钢一村", "王琦璐", 1320, "12月10日"],
-            [2, "上钢二村", "陈瑾昊", 986, "12月10日"],
-            [3, "上钢三村", "刘鑫淼", 1105, "12月12日"],
-        ],
-        issuer="上钢新村街道办事处",
-        date=dt.date(2026, 11, 27),
-        red_header="上钢新村街道办事处文件",
-        doc_number="上钢办〔2026〕38号",
-        table_caption="各居民区核查任务安排表",
-    )
-    context.update(overrides)
-    return context
+    return sample_notice_context(**overrides)
 
 
 class _Capture(logging.Handler):

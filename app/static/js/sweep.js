@@ -26,35 +26,37 @@
     if ("10X98765432"[sum % 11] !== v[17]) return "";  // wrong check character: the server says why
     return v.substr(6, 4) + "-" + v.substr(10, 2) + "-" + v.substr(12, 2) + " · " + ("13579".indexOf(v[16]) >= 0 ? root.dataset.male : root.dataset.female);
   }
-  // The public page's address picker: addresses of this committee only.
-  (function () {
-    var box = document.getElementById("house-search");
-    if (!box) return;
-    var list = document.getElementById("house-picks"), hidden = document.getElementById("house"),
-        text = document.getElementById("house_text"), chosen = document.getElementById("house-chosen"), t = null;
-    box.addEventListener("input", function () {
-      clearTimeout(t);
-      var q = box.value.trim();
-      if (q.length < 2) { list.innerHTML = ""; return; }
-      t = setTimeout(function () {
-        fetch(box.dataset.url + "?q=" + encodeURIComponent(q), {credentials: "same-origin"})
-          .then(function (r) { return r.ok ? r.json() : {results: []}; })
-          .then(function (data) {
-            list.innerHTML = "";
-            data.results.forEach(function (h) {
-              var li = document.createElement("li"), b = document.createElement("button");
-              b.type = "button"; b.className = "big secondary"; b.textContent = h.text;
-              b.addEventListener("click", function () {
-                hidden.value = h.id; text.value = h.text; chosen.textContent = h.text; list.innerHTML = ""; box.value = "";
-              });
-              li.appendChild(b); list.appendChild(li);
-            });
-          });
-      }, 250);
-    });
-  })();
   if (!root) return;
+  // The undo button of one's own mark stays for the seconds the server allows (RULE_SWEEP_UNDO_MINUTES).
+  function offerUndo(li, record, seconds) {
+    var form = li.querySelector("form.undo");
+    if (!form || !record || !(seconds > 0)) return;
+    form.querySelector("input[name=record]").value = record;
+    form.hidden = false;
+    clearTimeout(form._timer);
+    form._timer = setTimeout(function () { form.hidden = true; }, seconds * 1000);
+  }
+  Array.prototype.forEach.call(root.querySelectorAll("form.undo"), function (form) {
+    var seconds = parseInt(form.dataset.seconds || "0", 10);
+    if (seconds > 0) offerUndo(form.closest(".person"), form.querySelector("input[name=record]").value, seconds);
+  });
   root.addEventListener("click", function (ev) {
+    var undo = ev.target.closest ? ev.target.closest(".undo button") : null;
+    if (undo) {
+      ev.preventDefault();
+      var undoForm = undo.form, row = undoForm.closest(".person");
+      undo.disabled = true;
+      post(undoForm.action, new FormData(undoForm)).then(function (res) {
+        undo.disabled = false;
+        say(res.message || "", !res.ok);
+        if (!res.ok) return;
+        undoForm.hidden = true;
+        row.classList.remove("done", "correct", "should_cancel");
+        row.querySelector(".state").textContent = "";
+        Array.prototype.forEach.call(row.querySelectorAll(".marks button"), function (b) { b.disabled = false; });
+      }).catch(function () { undo.disabled = false; say(root.dataset.neterr, true); });
+      return;
+    }
     var btn = ev.target.closest ? ev.target.closest(".marks button") : null;
     if (!btn) return;
     ev.preventDefault();
@@ -68,6 +70,7 @@
         var result = res.result || btn.value;
         li.classList.add("done", result);
         li.querySelector(".state").textContent = labelOf(result);
+        if (res.ok) offerUndo(li, res.record, res.undo_seconds);
       }
       say(res.message || "", !res.ok);
     }).catch(function () { li.classList.remove("busy"); say(root.dataset.neterr, true); });
