@@ -137,7 +137,8 @@ class MeetingView(BaseView):
         if kind not in rules_of.MEETING_KINDS:
             kind = None
         return self.render_template("meetings/meetings.html", rows=service.meetings(g.user, kind), kind=kind,
-                                    labels=MEETING_LABELS, can_write=can("write", "Meeting"), title=_("Meetings"))
+                                    labels=MEETING_LABELS, can_write=can("write", "Meeting"),
+                                    all_seeing=scoping.visible_committee_ids() is None, title=_("Meetings"))
 
     @expose("/new")
     @has_access
