@@ -371,11 +371,14 @@ def test_a_review_meeting_task_is_notified_shown_at_home_done_and_printed_in_the
     home = worker.get("/").get_data(as_text=True)
     assert "补查3号楼" not in home and "下季度重点核查出租房" in home
     # the quarterly review pack prints the recorded meeting instead of the blank
+    # requested from the meeting's page, for the meeting's committee and quarter
+    assert police.post(f"/meetings/pack/{meeting.id}").status_code == 302
+    assert other.post(f"/meetings/pack/{meeting.id}").status_code == 404
     with app.app_context():
-        from app.models import PortalUser
+        from app.documents.models import Document
 
-        office = db.session.get(PortalUser, users["street_office"])
-        document = documents.request_document("quarterly_review", gang1, office, params={"year": 2026, "quarter": 2})
+        document = db.session.query(Document).filter_by(kind="quarterly_review").one()
+        assert (document.committee_id, document.params) == (gang1, {"year": 2026, "quarter": 2})
         assert document.state == "done", (document.error_code, document.error_detail)
         data = (documents.documents_dir() / document.file_path).read_bytes()
     if shutil.which("pdftotext"):

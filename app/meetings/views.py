@@ -127,7 +127,7 @@ class MeetingView(BaseView):
     default_view = "index"
     class_permission_name = "Meeting"
     method_permission_name = {"index": "read", "show": "read", "new": "write", "add": "write",
-                              "decide": "write", "done": "task"}
+                              "decide": "write", "done": "task", "pack": "read"}
     base_permissions = ["can_read", "can_write", "can_task"]
 
     @expose("/")
@@ -187,6 +187,29 @@ class MeetingView(BaseView):
                 scoping.scoped_query(Committee).order_by(Committee.seq).all()),
             today=clock.local_today(current_rules()), can_review_pack=can("read", "Finding"),
             title=str(MEETING_LABELS[meeting.kind]))
+
+    @expose("/pack/<int:pk>", methods=["POST"])
+    @has_access
+    def pack(self, pk):
+        """The quarterly review pack (app/analysis/review.py) of this review meeting's committee and quarter: the
+        pack prints the meeting's record (who came, decisions, tasks) in its last section."""
+        from flask import flash
+
+        from app.documents import service as documents
+
+        try:
+            meeting = service.get_meeting(pk, g.user)
+        except LookupError:
+            abort(404)
+        if meeting.kind != rules_of.QUARTERLY_REVIEW or not meeting.committee_ids:
+            abort(404)
+        try:
+            document = documents.request_document("quarterly_review", meeting.committee_ids[0], g.user,
+                                                  params={"year": meeting.year, "quarter": meeting.quarter})
+        except documents.DocumentRefused:
+            abort(403)
+        flash(_("The document has been requested; it will be ready shortly."), "info")
+        return redirect(url_for("DocumentView.show", pk=document.id))
 
     @expose("/decide/<int:pk>", methods=["POST"])
     @has_access
