@@ -19,9 +19,12 @@ from app.volunteers import messages, service
 
 
 def _year() -> int:
-    year = int_or_default(request.args.get("year") or request.form.get("year")) or clock.local_today(
-        current_rules()).year
-    if not 2000 <= year <= 2100:
+    """The year asked for (default: this year); a value given but not a year is a 400, never this year instead."""
+    raw = request.args.get("year") or request.form.get("year")
+    if raw is None or not str(raw).strip():
+        return clock.local_today(current_rules()).year
+    year = int_or_default(raw)
+    if year is None or not 2000 <= year <= 2100:
         abort(400, description=_("Unknown year."))
     return year
 
