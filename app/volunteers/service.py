@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable, Optional
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from app import scoping
 from app.domain import clock
@@ -92,7 +92,9 @@ def find_by_phone(phone: str, user):
     return scoping.find_by_natural_key(Volunteer, Volunteer.phone, phone, user)
 
 
-def register(user, committee_id: Optional[int] = None, q: str = "", active_only: bool = False) -> list[Volunteer]:
+def register(user, committee_id: Optional[int] = None, q: str = "", active_only: bool = False,
+             limit: Optional[int] = 2000) -> list[Volunteer]:
+    """The register in scope, in the committees' order (a screen shows at most ``limit``; None: every row)."""
     query = scoping.scoped_query(Volunteer, user)
     if committee_id is not None:
         query = query.filter(Volunteer.committee_id == committee_id)
@@ -107,8 +109,9 @@ def register(user, committee_id: Optional[int] = None, q: str = "", active_only:
             query = query.filter(Volunteer.name.contains(text[:64], autoescape=True))
     from app.models import Committee
 
-    return (query.join(Committee, Committee.id == Volunteer.committee_id)
-            .order_by(Committee.seq, Volunteer.name, Volunteer.id).limit(2000).all())
+    query = query.join(Committee, Committee.id == Volunteer.committee_id).order_by(Committee.seq, Volunteer.name,
+                                                                                   Volunteer.id)
+    return (query.limit(limit) if limit else query).all()
 
 
 # -- points ----------------------------------------------------------------------------------------------------------
@@ -119,40 +122,49 @@ def _year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
 
 
 def counts(year: int, volunteer_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
-    """(reports entered, leads confirmed) in ``year`` per volunteer: two grouped queries whatever the number.
+    """(reports entered, leads confirmed) in ``year`` per volunteer: four queries whatever the number.
 
     A report counts when its change case was entered in the year (it turned out right; withdrawn cases never
     are); it is the volunteer's when he filed it from his account, or, for a volunteer with no account, when the
     case names him as reporter in his committee. A lead counts when the police confirmed it in the year and it
-    names him as reporter in his committee."""
+    names him as reporter in his committee. The year's cases and leads are grouped by (committee, reporter) first
+    and matched to the volunteers after: a join per volunteer took seconds at 2,000 volunteers (bench/)."""
     from app.changes.models import ChangeCase
     from app.crime.models import LEAD_CONFIRMED, CrimeLead
 
     ids = sorted(set(volunteer_ids))
     if not ids:
         return {}
+    people = db.session.execute(select(Volunteer.id, Volunteer.committee_id, Volunteer.name, Volunteer.user_id)
+                                .where(Volunteer.id.in_(ids))).all()
+    accounts = sorted({p.user_id for p in people if p.user_id is not None})
+    names = sorted({p.name for p in people})
     start, end = _year_bounds(year)
-    mine = or_(and_(Volunteer.user_id.is_not(None), ChangeCase.reported_by_fk == Volunteer.user_id),
-               and_(Volunteer.user_id.is_(None), ChangeCase.reported_by_name == Volunteer.name))
-    reports = dict(db.session.execute(
-        select(Volunteer.id, func.count(ChangeCase.id))
-        .join(ChangeCase, and_(ChangeCase.committee_id == Volunteer.committee_id, mine))
-        .where(Volunteer.id.in_(ids), ChangeCase.entered_at >= start, ChangeCase.entered_at < end,
-               ChangeCase.withdrawn_at.is_(None))
-        .group_by(Volunteer.id)).all())
-    leads = dict(db.session.execute(
-        select(Volunteer.id, func.count(CrimeLead.id))
-        .join(CrimeLead, and_(CrimeLead.committee_id == Volunteer.committee_id,
-                              CrimeLead.reporter_name == Volunteer.name))
-        .where(Volunteer.id.in_(ids), CrimeLead.state == LEAD_CONFIRMED, CrimeLead.verified_at >= start,
-               CrimeLead.verified_at < end)
-        .group_by(Volunteer.id)).all())
-    return {i: (int(reports.get(i, 0)), int(leads.get(i, 0))) for i in ids}
+    entered = (ChangeCase.entered_at >= start, ChangeCase.entered_at < end, ChangeCase.withdrawn_at.is_(None))
+    by_account = {(c, u): n for c, u, n in db.session.execute(
+        select(ChangeCase.committee_id, ChangeCase.reported_by_fk, func.count())
+        .where(*entered, ChangeCase.reported_by_fk.in_(accounts or [-1]))
+        .group_by(ChangeCase.committee_id, ChangeCase.reported_by_fk))}
+    by_name = {(c, name): n for c, name, n in db.session.execute(
+        select(ChangeCase.committee_id, ChangeCase.reported_by_name, func.count())
+        .where(*entered, ChangeCase.reported_by_name.in_(names))
+        .group_by(ChangeCase.committee_id, ChangeCase.reported_by_name))}
+    leads = {(c, name): n for c, name, n in db.session.execute(
+        select(CrimeLead.committee_id, CrimeLead.reporter_name, func.count())
+        .where(CrimeLead.state == LEAD_CONFIRMED, CrimeLead.verified_at >= start, CrimeLead.verified_at < end,
+               CrimeLead.reporter_name.in_(names))
+        .group_by(CrimeLead.committee_id, CrimeLead.reporter_name))}
+    out = {}
+    for p in people:
+        reports = by_account.get((p.committee_id, p.user_id), 0) if p.user_id is not None \
+            else by_name.get((p.committee_id, p.name), 0)
+        out[p.id] = (int(reports), int(leads.get((p.committee_id, p.name), 0)))
+    return out
 
 
 def standings(year: int, user, committee_id: Optional[int] = None) -> list[rules_of.Standing]:
     """The volunteers in scope with their year's points, ranked (the commendation list)."""
-    rows = register(user, committee_id)
+    rows = register(user, committee_id, limit=None)  # the whole list: the office chooses from every volunteer
     got = counts(year, [v.id for v in rows])
     rules = current_rules()
     return rules_of.ranked(

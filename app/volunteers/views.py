@@ -143,7 +143,7 @@ class VolunteerView(BaseView):
         year = _year()
         ranked = service.standings(year, g.user)
         chosen = {c.volunteer_id for c in service.commendations(year, g.user)}
-        names = {v.id: v for v in service.register(g.user)}
+        names = {v.id: v for v in service.register(g.user, limit=None)}
         return self.render_template(
             "volunteers/commendations.html", year=year, ranked=ranked, chosen=chosen, volunteers=names,
             roles=messages.ROLE_LABELS, can_commend=can("commend", "Volunteer"),
