@@ -8,6 +8,7 @@ from typing import Iterable, Optional
 
 from app.domain.refusal import Refused
 from app.domain.rules import DEFAULT_RULES, Rules
+from app.domain.textinput import InvalidText, clean_text
 
 SAFETY_VOLUNTEER = "safety_volunteer"  # 平安志愿者
 BUILDING_LEADER = "building_leader"  # 楼组长
@@ -92,3 +93,20 @@ def quarter_of(day: dt.date) -> int:
 
 class MeetingRefused(Refused):
     """A training or meeting request the rules refuse; app/meetings/messages.py words each code."""
+
+
+def cleaned(value, code: str, limit: int, refusal: type[Refused], required: bool = True) -> Optional[str]:
+    """A typed field in textinput's normal form, refused as ``<code>_<reason>`` or ``too_long`` (with ``limit``)."""
+    try:
+        text = clean_text(value, required=required)
+    except InvalidText as exc:
+        raise refusal(f"{code}_{exc.code}") from None
+    if text is not None and len(text) > limit:
+        raise refusal("too_long", limit=limit)
+    return text
+
+
+def person_name(user) -> str:
+    """How an account is named on records: family and given name, else the user name."""
+    full = f"{getattr(user, 'last_name', '') or ''}{getattr(user, 'first_name', '') or ''}".strip()
+    return full or getattr(user, "username", "")

@@ -13,7 +13,6 @@ from sqlalchemy import exists, false, func, or_, select
 from app import scoping
 from app.domain import clock
 from app.domain import volunteers as rules_of
-from app.domain.textinput import InvalidText, clean_text
 from app.domain.volunteers import MeetingRefused
 from app.extensions import db
 from app.meetings.models import (
@@ -27,19 +26,11 @@ MATERIAL_SUFFIXES = frozenset({".pdf", ".doc", ".docx", ".ppt", ".pptx", ".xls",
                                ".jpeg", ".png"})
 
 
-def actor_name(user) -> str:
-    full = f"{getattr(user, 'last_name', '') or ''}{getattr(user, 'first_name', '') or ''}".strip()
-    return full or getattr(user, "username", "")
+actor_name = rules_of.person_name
 
 
 def _text(value, code: str, limit: int, required: bool = True) -> Optional[str]:
-    try:
-        text = clean_text(value, required=required)
-    except InvalidText as exc:
-        raise MeetingRefused(f"{code}_{exc.code}") from None
-    if text is not None and len(text) > limit:
-        raise MeetingRefused("too_long", limit=limit)
-    return text
+    return rules_of.cleaned(value, code, limit, MeetingRefused, required)
 
 
 def _long_text(value, limit: int = 20000) -> str:

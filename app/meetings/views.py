@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from app import scoping
 from app.domain import clock
 from app.domain import volunteers as rules_of
-from app.inputs import date_or_400, id_or_none, int_or_default
+from app.inputs import date_or_400, id_or_none, int_or_default, year_or_400
 from app.meetings import service
 from app.models import Committee
 from app.settings import current_rules
@@ -22,14 +22,7 @@ DECISION_ROWS = 5  # blank decision rows on the meeting form; more can be added 
 
 
 def _year() -> int:
-    """The year asked for (default: this year); a value given but not a year is a 400, never this year instead."""
-    raw = request.args.get("year")
-    if raw is None or not str(raw).strip():
-        return clock.local_today(current_rules()).year
-    year = int_or_default(raw)
-    if year is None or not 2000 <= year <= 2100:
-        abort(400, description=_("Unknown year."))
-    return year
+    return year_or_400(request.args.get("year"), clock.local_today(current_rules()).year)
 
 
 class TrainingView(BaseView):

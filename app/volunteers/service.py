@@ -10,26 +10,17 @@ from app import scoping
 from app.domain import clock
 from app.domain import volunteers as rules_of
 from app.domain.quicksearch import PHONE, classify
-from app.domain.textinput import InvalidText, clean_text
 from app.domain.volunteers import VolunteerRefused
 from app.extensions import db
 from app.settings import current_rules
 from app.volunteers.models import Volunteer, VolunteerCommendation, VolunteerVisit
 
 
-def actor_name(user) -> str:
-    full = f"{getattr(user, 'last_name', '') or ''}{getattr(user, 'first_name', '') or ''}".strip()
-    return full or getattr(user, "username", "")
+actor_name = rules_of.person_name
 
 
 def _text(value, code: str, limit: int, required: bool = True) -> Optional[str]:
-    try:
-        text = clean_text(value, required=required)
-    except InvalidText as exc:
-        raise VolunteerRefused(f"{code}_{exc.code}") from None
-    if text is not None and len(text) > limit:
-        raise VolunteerRefused("too_long", limit=limit)
-    return text
+    return rules_of.cleaned(value, code, limit, VolunteerRefused, required)
 
 
 def _phone(value) -> Optional[str]:

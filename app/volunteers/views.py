@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from app import scoping
 from app.domain import clock
 from app.domain import volunteers as rules_of
-from app.inputs import date_or_400, id_or_none, int_or_default
+from app.inputs import date_or_400, id_or_none, int_or_default, year_or_400
 from app.models import Building, Committee
 from app.settings import current_rules
 from app.views.base import can
@@ -19,14 +19,7 @@ from app.volunteers import messages, service
 
 
 def _year() -> int:
-    """The year asked for (default: this year); a value given but not a year is a 400, never this year instead."""
-    raw = request.args.get("year") or request.form.get("year")
-    if raw is None or not str(raw).strip():
-        return clock.local_today(current_rules()).year
-    year = int_or_default(raw)
-    if year is None or not 2000 <= year <= 2100:
-        abort(400, description=_("Unknown year."))
-    return year
+    return year_or_400(request.args.get("year") or request.form.get("year"), clock.local_today(current_rules()).year)
 
 
 def _building_leader_accounts() -> list:
