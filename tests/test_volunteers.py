@@ -138,6 +138,13 @@ def test_bad_volunteer_input_is_refused_in_chinese_and_nothing_saved(app, places
     assert _count(app, Volunteer) == 0
 
 
+def _visits_to_make(client) -> int:
+    import re
+
+    home = client.get("/").get_data(as_text=True)
+    return int(re.search(r'data-count="visits">\s*<span class="badge">(\d+)</span>', home).group(1))
+
+
 def test_half_yearly_visits_are_planned_recorded_and_a_missed_half_shows(app, places, users, frozen_clock):
     from app.volunteers.models import VolunteerVisit
 
@@ -146,6 +153,7 @@ def test_half_yearly_visits_are_planned_recorded_and_a_missed_half_shows(app, pl
     worker = client_as(app, "sw_gang1")
     page = worker.get("/volunteers/?year=2026").get_data(as_text=True)
     assert "未慰问" in page and "待慰问" in page  # the first half passed without a visit; the second is running
+    assert _visits_to_make(worker) == 1  # on the home page, in the committee's waiting list
     # out of order: a visit of the second half dated in June; one in the future
     for day, message in (("2026-06-20", "日期不在该半年内"), ("2026-09-01", "日期不能晚于今天")):
         html = worker.post(f"/volunteers/visit/{vid}", data={"year": "2026", "half": "2", "step": "record",
@@ -162,6 +170,7 @@ def test_half_yearly_visits_are_planned_recorded_and_a_missed_half_shows(app, pl
             2, dt.date(2026, 9, 15), dt.date(2026, 8, 9), "居委会主任、社工")
     page = worker.get("/volunteers/?year=2026").get_data(as_text=True)
     assert "已慰问" in page and "未慰问" in page
+    assert _visits_to_make(worker) == 0
 
 
 def test_commendations_are_chosen_from_the_ranking_and_printed(app, places, users, tmp_path):

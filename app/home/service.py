@@ -5,7 +5,8 @@ Two queries, whatever the role and the number of committees, so the page stays f
 
 - ``_counts``: one UNION ALL of GROUP BY committee counts — forms to collect, forms to enter, overdue and due-today
   cases, declarations to process, window applicants, transfers to confirm, this month's checked persons (from
-  verification_latest, the monthly table's own counting rule) and registered persons — joined to the committees
+  verification_latest, the monthly table's own counting rule), registered persons and volunteers not yet visited
+  in the running half-year — joined to the committees
   the user may see (app.scoping decides which);
 - ``_items``: one UNION ALL of rows — the cases I hold (with their due time), my talks, my cross-check assignments,
   the close state of the month being closed and the zones' submissions, the open tasks that follow meetings'
@@ -32,12 +33,13 @@ from app.settings import current_rules
 # The kinds of count per committee (``_counts``); each card links to where the work is done.
 COLLECT, ENTRY, OVERDUE, DUE_TODAY = "collect", "entry", "overdue", "due_today"
 DECLARATIONS, WINDOW, TRANSFERS, CHECKED, PERSONS = "declarations", "window", "transfers", "checked", "persons"
-COUNT_KINDS = (COLLECT, ENTRY, OVERDUE, DUE_TODAY, DECLARATIONS, WINDOW, TRANSFERS, CHECKED, PERSONS)
+VISITS = "visits"  # volunteers not yet visited (慰问) in the running half-year
+COUNT_KINDS = (COLLECT, ENTRY, OVERDUE, DUE_TODAY, DECLARATIONS, WINDOW, TRANSFERS, CHECKED, PERSONS, VISITS)
 LINKS = {
     COLLECT: "/changes/list/", ENTRY: "/changes/list/", OVERDUE: "/changes/overdue",
     DUE_TODAY: "/changes/overview/", DECLARATIONS: "/verification/workstation/declarations",
     WINDOW: "/verification/window/", TRANSFERS: "/changes/transfers/", CHECKED: "/verification/coverage/",
-    PERSONS: "/persons/list/",
+    PERSONS: "/persons/list/", VISITS: "/volunteers/",
 }
 
 
@@ -108,6 +110,7 @@ def _counts(ids, now: dt.datetime, rules) -> list:
     from app.monthly.models import VerificationLatest
     from app.verification.models import (DECLARATION_PENDING, WINDOW_PENDING, SelfDeclaration,
                                          WindowApplicant)
+    from app.volunteers.models import Volunteer, VolunteerVisit
 
     def restricted(query, column):
         if ids is None:
@@ -133,6 +136,9 @@ def _counts(ids, now: dt.datetime, rules) -> list:
         per_committee(CHECKED, VerificationLatest.committee_id,
                       VerificationLatest.month == today.year * 100 + today.month),
         per_committee(PERSONS, Residence.committee_id, Residence.end_date.is_(None)),
+        per_committee(VISITS, Volunteer.committee_id, Volunteer.active.is_(True), ~exists().where(
+            VolunteerVisit.volunteer_id == Volunteer.id, VolunteerVisit.year == today.year,
+            VolunteerVisit.half == (1 if today.month <= 6 else 2), VolunteerVisit.visited_on.is_not(None))),
     ).subquery()
     query = (select(Committee.id, Committee.name, Committee.seq, parts.c.kind, parts.c.n)
              .outerjoin(parts, parts.c.cid == Committee.id).order_by(Committee.seq, Committee.id))
