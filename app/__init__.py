@@ -68,7 +68,10 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from app.crime import documents as crime_documents, hooks as crime_hooks
 
     crime_hooks.init_app(app)  # a late entry brings its criticism and, if serious violent, the veto
-    for feature in (documents, printing, monthly_documents, poster, crime_documents, analysis_review):
+    from app.volunteers import documents as volunteer_documents
+
+    for feature in (documents, printing, monthly_documents, poster, crime_documents, analysis_review,
+                    volunteer_documents):
         feature.init_app(app)
 
     from app import health
@@ -100,6 +103,11 @@ def _register_refusals() -> None:
     errors.register_refusal(Refusal, change_messages.refusal)
     errors.register_refusal(VerificationRefused, verification_messages.refusal)
     errors.register_refusal(ImportRefused, lambda exc: file_message(exc.code, **exc.params))
+    from app.domain.volunteers import MeetingRefused, VolunteerRefused
+    from app.volunteers import messages as volunteer_messages
+
+    errors.register_refusal(VolunteerRefused, volunteer_messages.refusal)
+    errors.register_refusal(MeetingRefused, volunteer_messages.refusal)
 
 
 def _migrations_dir():

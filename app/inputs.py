@@ -48,6 +48,17 @@ def int_or_default(value: Any, default=None):
     return int(str(value).strip()) if value is not None and is_whole_number(value) else default
 
 
+def year_or_400(value: Any, default: int) -> int:
+    """A year (2000-2100) from a request value; ``default`` when empty; a 400 when given but not such a year
+    (never the default instead: a mistyped year must not act on this year)."""
+    if value is None or not str(value).strip():
+        return default
+    year = int_or_default(value)
+    if year is None or not 2000 <= year <= 2100:
+        abort(400, description=_("Unknown year."))
+    return year
+
+
 def date_or_400(value: Any) -> Optional[dt.date]:
     """An ISO date from a request value, None when empty; a 400 with a Chinese message when malformed or
     outside [DATE_MIN, DATE_MAX]."""
@@ -74,5 +85,5 @@ def init_app(app) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
 
 
-__all__ = ["DATE_MAX", "DATE_MIN", "ID_MAX", "BadValue", "BoundedIntConverter", "bad_value_message", "date_or_400", "datetime_or_400", "id_or_none",
+__all__ = ["DATE_MAX", "DATE_MIN", "ID_MAX", "BadValue", "BoundedIntConverter", "bad_value_message", "date_or_400", "datetime_or_400", "id_or_none", "year_or_400",
            "init_app", "int_or_default", "is_whole_number", "parse_date", "parse_datetime", "parse_id"]

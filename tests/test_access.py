@@ -106,6 +106,27 @@ def build_world(app, places, users):
             db.session.flush()
             db.session.add(CrimeReward(lead_id=lead.id, committee_id=committee_id, year=2025,
                                        reporter_name=f"{name}报告人", points=1))
+            # Volunteers and meetings (issue 16 items 5 and 6): a volunteer with his visit and commendation, a
+            # quarterly review meeting with a decision that is the committee's task.
+            from app.meetings.models import Meeting, MeetingCommittee, MeetingDecision
+            from app.volunteers.models import Volunteer, VolunteerCommendation, VolunteerVisit
+
+            volunteer = Volunteer(committee_id=committee_id, name=f"{name}志愿者", role="building_leader",
+                                  phone=f"1390000000{n}")
+            db.session.add(volunteer)
+            db.session.flush()
+            db.session.add_all([
+                VolunteerVisit(volunteer_id=volunteer.id, committee_id=committee_id, year=2025, half=1,
+                               visited_on=dt.date(2025, 3, 1), visitors=f"{name}慰问人"),
+                VolunteerCommendation(volunteer_id=volunteer.id, committee_id=committee_id, year=2025, points=1,
+                                      chosen_by="office"),
+            ])
+            meeting = Meeting(kind="quarterly_review", held_on=dt.date(2025, 3, 28), title=f"{name}季度分析会",
+                              year=2025, quarter=1, attendance=f"{name}楼组长", minutes="")
+            meeting.committees = [MeetingCommittee(committee_id=committee_id)]
+            meeting.decisions = [MeetingDecision(text=f"{name}决定事项", committee_id=committee_id,
+                                                 due_on=dt.date(2025, 4, 10))]
+            db.session.add(meeting)
             ids[name] = {**places[name], "person": person.id, "residence": residence.id, "vehicle": vehicle.id,
                          "id_number": person.id_number, "document": document.id}
         db.session.commit()

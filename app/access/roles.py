@@ -236,6 +236,44 @@ ROLE_PERMISSIONS[STREET_OFFICE] = _merge(ROLE_PERMISSIONS[STREET_OFFICE], {"Year
 ROLE_PERMISSIONS[POLICE_STATION] = _merge(ROLE_PERMISSIONS[POLICE_STATION], {"YearEvaluation": {READ}})
 
 
+# Volunteers (issue 16 item 5). "Volunteer": read (the register, points, visits), write (register, deactivate:
+# the committee's director and social workers, the office), visit (plan and record the half-yearly 慰问), commend
+# (choose the year's commendations and print the list: the office).
+_VOLUNTEER_GRANTS: dict[str, set[str]] = {
+    STREET_OFFICE: {READ, WRITE, "visit", "commend"},
+    POLICE_STATION: {READ},
+    ZONE_LEADER: {READ},
+    COMMUNITY_POLICE: {READ},
+    COMMITTEE_DIRECTOR: {READ, WRITE, "visit"},
+    SOCIAL_WORKER: {READ, WRITE, "visit"},
+    BLOCK_LEADER: {READ},
+}
+# Trainings and meetings (issue 16 item 6, issue 17 item 3). "Training": read, write (record a training of the
+# zone, upload its materials: zone leaders and the office). "Meeting": read, write (record a meeting with its
+# minutes and decisions), task (mark a task that follows a decision done).
+_TRAINING_GRANTS: dict[str, set[str]] = {
+    STREET_OFFICE: {READ, WRITE},
+    POLICE_STATION: {READ},
+    ZONE_LEADER: {READ, WRITE},
+    TEAM_MEMBER: {READ},
+    COMMUNITY_POLICE: {READ},
+}
+_MEETING_GRANTS: dict[str, set[str]] = {
+    STREET_OFFICE: {READ, WRITE, "task"},
+    POLICE_STATION: {READ, "task"},
+    ZONE_LEADER: {READ, WRITE, "task"},
+    TEAM_MEMBER: {"task"},
+    COMMUNITY_POLICE: {READ, WRITE, "task"},
+    COMMITTEE_DIRECTOR: {READ, WRITE, "task"},
+    SOCIAL_WORKER: {READ, WRITE, "task"},
+    BLOCK_LEADER: {"task"},
+}
+for _name, _table in (("Volunteer", _VOLUNTEER_GRANTS), ("Training", _TRAINING_GRANTS),
+                      ("Meeting", _MEETING_GRANTS)):
+    for _role, _verbs in _table.items():
+        ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {_name: set(_verbs)})
+
+
 def role_label(name: str) -> str:
     label = ROLE_LABELS.get(name)
     return str(label) if label is not None else name

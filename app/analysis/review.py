@@ -68,7 +68,11 @@ def review_context(document) -> dict:
     cov = coverage(year, ids)
     cross = [r for r in cross_check_summary(year, ids) if r["cross"]["total"]]
     draw = db.session.query(SampleDraw).filter(SampleDraw.committee_id.in_(ids)).order_by(SampleDraw.id.desc()).first()
+    from app.meetings.service import review_meeting_for
+
     return {
+        # The review meeting, once recorded (app/meetings), is printed in section 六; until then a blank to fill.
+        "meeting": review_meeting_for(committee.id if committee else None, year, quarter),
         "committee": committee.name if committee else "全街道", "year": year, "quarter": quarter, "rows": rows,
         "overdue_cases": overdue[:50], "overdue_total": len(overdue),
         "live": [(str(messages.RULE_LABELS[r.code]), live.get(r.code, 0)) for r in A.GAP_RULES],

@@ -49,6 +49,9 @@ class ChangeCase(Model):
         Index("ix_change_case_committee_id_id", "committee_id", "id"),
         Index("ix_change_case_stage_committee", "stage", "committee_id"),
         Index("ix_change_case_reported_at", "reported_at"),
+        # A volunteer's reports that were entered (app/volunteers: the year's points), by account or by name.
+        Index("ix_change_case_reporter_fk_entered", "reported_by_fk", "entered_at"),
+        Index("ix_change_case_reporter_name_entered", "reported_by_name", "entered_at"),
         CheckConstraint("kind IN ('move_in', 'move_out', 'details')", name="ck_change_case_kind"),
         CheckConstraint(
             "stage IN ('reported', 'form_handed_out', 'form_collected', 'awaiting_transfer', 'entered', 'cancelled', "

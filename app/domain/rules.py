@@ -114,6 +114,17 @@ class Rules:
     # expected before the sample is drawn (percent), which fix the sample size.
     sample_margin_permille: int = 50
     sample_expected_accuracy_percent: int = 90
+    # Volunteer points (志愿服务积分, plan 六(四): "街道统一的志愿服务积分标准", whose numbers the plan does not give;
+    # our defaults): a building leader's or volunteer's change report that was entered (it turned out right), and
+    # a crime lead of his the police confirmed.
+    volunteer_points_report: int = 1
+    volunteer_points_lead: int = 5
+    # How many volunteers the office may commend at the year's safety meeting (0: no limit). Our default.
+    volunteer_commendations_per_year: int = 20
+    # A zone below trainings_per_zone_per_year is flagged from this month on (10: the last quarter).
+    trainings_flag_from_month: int = 10
+    # A task that follows a meeting's decision is due this many days after the meeting unless a date is given.
+    meeting_task_due_days: int = 14
 
     def __post_init__(self) -> None:
         _check(self.collection_days >= 0, "collection_days must be 0 or more")
@@ -157,6 +168,11 @@ class Rules:
             if f.name.startswith("analysis_due_days_"):
                 _check(0 <= getattr(self, f.name) <= 366, f"{f.name} must be 0 to 366")
         _check(self.weight_findings >= 0, "weight_findings must be 0 or more")
+        _check(self.volunteer_points_report >= 0 and self.volunteer_points_lead >= 0,
+               "volunteer_points_* must be 0 or more")
+        _check(self.volunteer_commendations_per_year >= 0, "volunteer_commendations_per_year must be 0 or more")
+        _check(1 <= self.trainings_flag_from_month <= 12, "trainings_flag_from_month must be 1 to 12")
+        _check(0 <= self.meeting_task_due_days <= 366, "meeting_task_due_days must be 0 to 366")
         _check(5 <= self.sample_margin_permille <= 500, "sample_margin_permille must be 5 to 500")
         _check(1 <= self.sample_expected_accuracy_percent <= 99, "sample_expected_accuracy_percent must be 1 to 99")
 

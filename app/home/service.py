@@ -5,11 +5,13 @@ Two queries, whatever the role and the number of committees, so the page stays f
 
 - ``_counts``: one UNION ALL of GROUP BY committee counts — forms to collect, forms to enter, overdue and due-today
   cases, declarations to process, window applicants, transfers to confirm, this month's checked persons (from
-  verification_latest, the monthly table's own counting rule) and registered persons — joined to the committees
+  verification_latest, the monthly table's own counting rule), registered persons and volunteers not yet visited
+  in the running half-year — joined to the committees
   the user may see (app.scoping decides which);
 - ``_items``: one UNION ALL of rows — the cases I hold (with their due time), my talks, my cross-check assignments,
-  the close state of the month being closed and the zones' submissions, and (for the office) each scheduled job's
-  last run, the same rows /health reads.
+  the close state of the month being closed and the zones' submissions, the open tasks that follow meetings'
+  decisions (mine, or my committee's for its director and social workers), and (for the office) each scheduled
+  job's last run, the same rows /health reads.
 
 Dates and times leave here as naive UTC; the template shows them in Shanghai to the minute.
 """
@@ -20,7 +22,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Optional
 
-from sqlalchemy import DateTime, Integer, and_, case, cast, exists, func, literal, null, or_, select, union_all
+from sqlalchemy import DateTime, Integer, String, and_, case, cast, exists, func, literal, null, or_, select, union_all
 
 from app import scoping
 from app.access.roles import ALL_SEEING_ROLES, COMMUNITY_POLICE, ZONE_ROLES
@@ -31,12 +33,13 @@ from app.settings import current_rules
 # The kinds of count per committee (``_counts``); each card links to where the work is done.
 COLLECT, ENTRY, OVERDUE, DUE_TODAY = "collect", "entry", "overdue", "due_today"
 DECLARATIONS, WINDOW, TRANSFERS, CHECKED, PERSONS = "declarations", "window", "transfers", "checked", "persons"
-COUNT_KINDS = (COLLECT, ENTRY, OVERDUE, DUE_TODAY, DECLARATIONS, WINDOW, TRANSFERS, CHECKED, PERSONS)
+VISITS = "visits"  # volunteers not yet visited (慰问) in the running half-year
+COUNT_KINDS = (COLLECT, ENTRY, OVERDUE, DUE_TODAY, DECLARATIONS, WINDOW, TRANSFERS, CHECKED, PERSONS, VISITS)
 LINKS = {
     COLLECT: "/changes/list/", ENTRY: "/changes/list/", OVERDUE: "/changes/overdue",
     DUE_TODAY: "/changes/overview/", DECLARATIONS: "/verification/workstation/declarations",
     WINDOW: "/verification/window/", TRANSFERS: "/changes/transfers/", CHECKED: "/verification/coverage/",
-    PERSONS: "/persons/list/",
+    PERSONS: "/persons/list/", VISITS: "/volunteers/",
 }
 
 
@@ -66,6 +69,7 @@ class Home:
     cases: list  # dicts: id, committee, stage, kind, address, due, overdue, due_today (overdue first)
     talks: list
     cross: list
+    tasks: list  # dicts: id, meeting_id, text, due (date), overdue — the meetings' decisions I must carry out
     close_month: tuple  # (year, month) being closed now: the previous month
     close_state: Optional[str]  # None (not drafted yet), draft, approved
     submitted_zones: set
@@ -106,6 +110,7 @@ def _counts(ids, now: dt.datetime, rules) -> list:
     from app.monthly.models import VerificationLatest
     from app.verification.models import (DECLARATION_PENDING, WINDOW_PENDING, SelfDeclaration,
                                          WindowApplicant)
+    from app.volunteers.models import Volunteer, VolunteerVisit
 
     def restricted(query, column):
         if ids is None:
@@ -131,6 +136,9 @@ def _counts(ids, now: dt.datetime, rules) -> list:
         per_committee(CHECKED, VerificationLatest.committee_id,
                       VerificationLatest.month == today.year * 100 + today.month),
         per_committee(PERSONS, Residence.committee_id, Residence.end_date.is_(None)),
+        per_committee(VISITS, Volunteer.committee_id, Volunteer.active.is_(True), ~exists().where(
+            VolunteerVisit.volunteer_id == Volunteer.id, VolunteerVisit.year == today.year,
+            VolunteerVisit.half == (1 if today.month <= 6 else 2), VolunteerVisit.visited_on.is_not(None))),
     ).subquery()
     query = (select(Committee.id, Committee.name, Committee.seq, parts.c.kind, parts.c.n)
              .outerjoin(parts, parts.c.cid == Committee.id).order_by(Committee.seq, Committee.id))
@@ -194,7 +202,15 @@ def _items(user, ids, own_ids, roles, close_month, office: bool) -> list:
     # The office may move the submission day (the monthly settings page): read with the rest.
     setting = select(*row(literal("setting"), RankingSetting.value, _NULL_INT, cast(null(), DateTime), literal(""),
                           RankingSetting.name, literal(0))).where(RankingSetting.name == "submission_deadline_day")
-    parts = [cases, talks, cross, close, subs, setting]
+    # Tasks that follow a meeting's decision (app/meetings): the due date travels as ISO text in "state", so the
+    # UNION's datetime column keeps one type on SQLite and PostgreSQL alike.
+    from app.meetings.models import MeetingDecision
+    from app.meetings.service import open_tasks_clause
+
+    tasks = select(*row(literal("task"), MeetingDecision.id, MeetingDecision.committee_id, MeetingDecision.created_at,
+                        cast(MeetingDecision.due_on, String), MeetingDecision.text, MeetingDecision.meeting_id)).where(
+        open_tasks_clause(user, own_ids, roles))
+    parts = [cases, talks, cross, close, subs, setting, tasks]
     if office:
         parts.append(select(*row(literal("job"), literal(0), _NULL_INT, JobRun.started_at, JobRun.status,
                                  JobRun.name, literal(0))))
@@ -225,7 +241,7 @@ def home_for(user, now: Optional[dt.datetime] = None, *, broker: Optional[str] =
     rows = list(committees.values())
     totals = {kind: sum(r[kind] for r in rows) for kind in COUNT_KINDS}
 
-    cases, talks, cross, jobs_seen = [], [], [], {}
+    cases, talks, cross, tasks, jobs_seen = [], [], [], [], {}
     close_state, submitted = None, set()
     for kind, pk, cid, at, state, text, ref in _items(user, ids, own_ids, roles, close_month, all_seeing):
         if kind == "case":
@@ -238,6 +254,9 @@ def home_for(user, now: Optional[dt.datetime] = None, *, broker: Optional[str] =
             talks.append({"id": pk, "kind": state, "to_whom": text, "month": f"{ref // 100:04d}-{ref % 100:02d}"})
         elif kind == "cross":
             cross.append({"committee": committees[cid].name if cid in committees else "", "id": pk})
+        elif kind == "task":
+            due = dt.date.fromisoformat(str(state)[:10])
+            tasks.append({"id": pk, "meeting_id": ref, "text": text, "due": due, "overdue": due < today})
         elif kind == "close":
             close_state = state
         elif kind == "submitted":
@@ -250,6 +269,7 @@ def home_for(user, now: Optional[dt.datetime] = None, *, broker: Optional[str] =
     far = dt.datetime.max
     cases.sort(key=lambda c: (not c["overdue"], not c["due_today"], c["due"] or far, c["id"]))
     talks.sort(key=lambda t: (t["month"], t["id"]), reverse=True)
+    tasks.sort(key=lambda t: (t["due"], t["id"]))
     jobs = []
     if all_seeing:
         for entry in BEAT_SCHEDULE.values():
@@ -262,7 +282,7 @@ def home_for(user, now: Optional[dt.datetime] = None, *, broker: Optional[str] =
 
     return Home(
         role_names=roles, all_seeing=all_seeing, zone=bool(roles & ZONE_ROLES), committees=rows, totals=totals,
-        quota=rules.monthly_quota_per_committee, cases=cases, talks=talks, cross=cross, close_month=close_month,
+        quota=rules.monthly_quota_per_committee, cases=cases, talks=talks, cross=cross, tasks=tasks, close_month=close_month,
         close_state=close_state, submitted_zones=submitted,
         my_zone_submitted=(zone_id in submitted) if zone_id and roles & ZONE_ROLES else None,
         submission_due=submission_deadline(*close_month, rules=rules), jobs=jobs, broker=broker,

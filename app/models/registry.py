@@ -23,6 +23,8 @@ MODEL_MODULES = (
     "app.analysis.models",
     "app.inspections.models",
     "app.jointaction.models",
+    "app.volunteers.models",
+    "app.meetings.models",
 )
 
 

@@ -164,6 +164,16 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(JointActionView, "joint_actions", label=_l("Special joint actions"), icon="fa-users",
                         **monthly)
 
+    # Volunteers, trainings and meetings (issue 16 items 5 and 6, issue 17 item 3).
+    from app.meetings.views import MeetingView, TrainingView
+    from app.volunteers.views import VolunteerView
+
+    people = {"category": "Volunteers", "category_label": _l("Volunteers and meetings")}
+    appbuilder.add_view(VolunteerView, "volunteers", label=_l("Volunteers"), icon="fa-hands-helping", **people,
+                        category_icon="fa-hands-helping")
+    appbuilder.add_view(TrainingView, "trainings", label=_l("Trainings"), icon="fa-chalkboard-teacher", **people)
+    appbuilder.add_view(MeetingView, "meetings", label=_l("Meetings"), icon="fa-handshake", **people)
+
     appbuilder.add_view_no_menu(PersonLookup)
     appbuilder.add_view_no_menu(HouseLookup)
 
