@@ -23,6 +23,7 @@ MODEL_MODULES = (
     "app.analysis.models",
     "app.inspections.models",
     "app.jointaction.models",
+    "app.performance.models",
 )
 
 

@@ -164,6 +164,14 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(JointActionView, "joint_actions", label=_l("Special joint actions"), icon="fa-users",
                         **monthly)
 
+    # The team's performance and the community police's year (issue 16 item 4).
+    from app.performance.views import PoliceYearView, TeamPerformanceView
+
+    appbuilder.add_view(TeamPerformanceView, "team_performance", label=_l("Team performance"),
+                        icon="fa-star-half-alt", **monthly)
+    appbuilder.add_view(PoliceYearView, "police_year", label=_l("Community police year record"),
+                        icon="fa-user-shield", **monthly)
+
     appbuilder.add_view_no_menu(PersonLookup)
     appbuilder.add_view_no_menu(HouseLookup)
 
