@@ -129,16 +129,10 @@ class SpotInspectionPlanView(BaseView):
     @has_access
     def document(self, pk):
         """The inspection's record as a PDF (its checklist, score and findings), for its committee."""
-        from app.documents import service as documents
+        from app.documents.views import request_and_show
         from app.monthly.models import SpotInspection
 
         row = scoping.scoped_query(SpotInspection, g.user).filter(SpotInspection.id == pk).one_or_none()
         if row is None:
             abort(404)
-        try:
-            document = documents.request_document("spot_inspection", row.committee_id, g.user,
-                                                  params={"inspection_id": row.id})
-        except documents.DocumentRefused:
-            abort(403)
-        flash(_("The document has been requested; it will be ready shortly."), "info")
-        return redirect(url_for("DocumentView.show", pk=document.id))
+        return request_and_show("spot_inspection", row.committee_id, {"inspection_id": row.id})

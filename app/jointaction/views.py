@@ -120,16 +120,10 @@ class JointActionView(BaseView):
     @has_access
     def document(self, pk):
         """The action's record as a PDF (refusal, escalation, application, visit, outcome), for its committee."""
-        from app.documents import service as documents
+        from app.documents.views import request_and_show
 
         try:
             action = service._get(pk, g.user)
         except LookupError:
             abort(404)
-        try:
-            document = documents.request_document("joint_action", action.committee_id, g.user,
-                                                  params={"action_id": action.id})
-        except documents.DocumentRefused:
-            abort(403)
-        flash(_("The document has been requested; it will be ready shortly."), "info")
-        return redirect(url_for("DocumentView.show", pk=document.id))
+        return request_and_show("joint_action", action.committee_id, {"action_id": action.id})

@@ -82,18 +82,13 @@ class TeamPerformanceView(BaseView):
     @expose("/document", methods=["POST"])
     @has_access
     def document(self):
-        from app.documents import service as documents
+        from app.documents.views import request_and_show
 
         period = self._period_or_400()
         if period.kind == rules_of.MONTH:
             flash(_("The team's performance is printed for a quarter or a year."), "danger")
             return redirect(url_for("TeamPerformanceView.index", period=period.key))
-        try:
-            document = documents.request_document("team_performance", None, g.user, params={"period": period.key})
-        except documents.DocumentRefused:
-            abort(403)
-        flash(_("The document has been requested; it will be ready shortly."), "info")
-        return redirect(url_for("DocumentView.show", pk=document.id))
+        return request_and_show("team_performance", None, {"period": period.key})
 
 
 def _year_or_400(value) -> int:
@@ -145,15 +140,9 @@ class PoliceYearView(BaseView):
     @expose("/<year>/document", methods=["POST"])
     @has_access
     def document(self, year):
-        from app.documents import service as documents
+        from app.documents.views import request_and_show
 
-        year = _year_or_400(year)
-        try:
-            document = documents.request_document("police_year", None, g.user, params={"year": year})
-        except documents.DocumentRefused:
-            abort(403)
-        flash(_("The document has been requested; it will be ready shortly."), "info")
-        return redirect(url_for("DocumentView.show", pk=document.id))
+        return request_and_show("police_year", None, {"year": _year_or_400(year)})
 
     @expose("/<year>/bonus", methods=["POST"])
     @has_access
