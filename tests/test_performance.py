@@ -198,6 +198,10 @@ def test_the_police_year_counts_leads_and_checks_led_and_the_office_adds_points_
     with app.app_context():
         assert [(b.points, b.reason) for b in db.session.query(PoliceBonus)] == [(2.5, "基础台账扎实")]
         assert db.session.query(AuditEvent).filter_by(action="police_bonus").count() == 1
+        from app.notifications.models import Notification
+
+        told = [n.text for n in db.session.query(Notification).filter_by(user_id=users["police"])]
+        assert any("酌情加分2.5分" in t and "基础台账扎实" in t for t in told), told
     page = office.get("/police-year/2026").get_data(as_text=True)
     assert 'data-officer="测试police_gang1"' in page
     # The PDF: one lead found (confirmed), four persons checked under his lead, the points and their reason.

@@ -286,4 +286,7 @@ def add_bonus(*, year: int, officer_id: Optional[int], points: Optional[float], 
     db.session.flush()
     record("police_bonus", model="PoliceBonus", record_id=bonus.id,
            detail=f"{year} {_name(officer)} +{points:g}: {reason}"[:2000], commit=False)
+    from app.notifications.service import notify
+
+    notify(officer.id, f"{year}年度“最佳社区民警”评选：街道人口办为您酌情加分{points:g}分（{reason}）"[:500])
     return bonus
