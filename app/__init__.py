@@ -67,11 +67,15 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from app.analysis import review as analysis_review
     from app.crime import documents as crime_documents, hooks as crime_hooks
 
+    from app.inspections import documents as inspection_documents
+    from app.jointaction import documents as joint_documents
+    from app.performance import documents as performance_documents
+
     crime_hooks.init_app(app)  # a late entry brings its criticism and, if serious violent, the veto
     from app.volunteers import documents as volunteer_documents
 
     for feature in (documents, printing, monthly_documents, poster, crime_documents, analysis_review,
-                    volunteer_documents):
+                    volunteer_documents, inspection_documents, joint_documents, performance_documents):
         feature.init_app(app)
 
     from app import health

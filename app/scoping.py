@@ -16,7 +16,7 @@ from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, select
 
-from app.access.roles import ADMIN, ALL_SEEING_ROLES, STREET_OFFICE, ZONE_ROLES
+from app.access.roles import ADMIN, ALL_SEEING_ROLES, STREET_OFFICE, TEAM_MEMBER, ZONE_LEADER, ZONE_ROLES
 from app.extensions import db
 from app.models import Committee, House, PortalUser
 
@@ -55,6 +55,23 @@ def visible_committee_ids(user=None) -> Optional[frozenset[int]]:
 def can_see_committee(committee_id: Optional[int], user=None) -> bool:
     ids = visible_committee_ids(user)
     return ids is None or (committee_id is not None and committee_id in ids)
+
+
+def team_reach(user=None) -> tuple[str, Optional[int]]:
+    """Whose team performance (绩效考核) ``user`` may read: ("all", None) for the all-seeing roles, ("zone", zone id)
+    for a zone leader (his zone's members), ("self", user id) for a team member (his own), ("none", None) else."""
+    if user is None:
+        user = _current_user()
+    if user is None or not getattr(user, "is_authenticated", False):
+        return "none", None
+    role_names = {role.name for role in getattr(user, "roles", [])}
+    if role_names & ALL_SEEING_ROLES:
+        return "all", None
+    if ZONE_LEADER in role_names and getattr(user, "zone_id", None):
+        return "zone", user.zone_id
+    if TEAM_MEMBER in role_names:
+        return "self", user.id
+    return "none", None
 
 
 def may_move_between_committees(user=None) -> bool:

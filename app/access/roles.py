@@ -273,6 +273,15 @@ for _name, _table in (("Volunteer", _VOLUNTEER_GRANTS), ("Training", _TRAINING_G
     for _role, _verbs in _table.items():
         ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {_name: set(_verbs)})
 
+# The team's performance (绩效考核, issue 16 item 4). "TeamPerformance": read (whose scores: app.scoping.team_reach —
+# the office and the police station all members, a zone leader his zone's, a team member his own), print (the
+# office: the quarter's and the year's PDF list every member). "PoliceYear" (社区民警年度实绩 for 最佳社区民警): read
+# (the office, the police station), write (the office's 酌情加分).
+for _role, _verbs in {STREET_OFFICE: {READ, "print"}, POLICE_STATION: {READ}, ZONE_LEADER: {READ},
+                      TEAM_MEMBER: {READ}}.items():
+    ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {"TeamPerformance": set(_verbs)})
+ROLE_PERMISSIONS[STREET_OFFICE] = _merge(ROLE_PERMISSIONS[STREET_OFFICE], {"PoliceYear": {READ, WRITE}})
+ROLE_PERMISSIONS[POLICE_STATION] = _merge(ROLE_PERMISSIONS[POLICE_STATION], {"PoliceYear": {READ}})
 
 def role_label(name: str) -> str:
     label = ROLE_LABELS.get(name)

@@ -34,6 +34,17 @@ def download_link(pk) -> Markup:
     return Markup(f'<a href="{escape(href)}"><i class="fa fa-file-pdf"></i> {escape(_("Download"))}</a>')
 
 
+def request_and_show(kind: str, committee_id, params: dict):
+    """A record page's "print" button: request ``kind`` for the signed-in user (its permission and scope are checked
+    by the documents service: 403 when refused) and go to the document's status page."""
+    try:
+        document = service.request_document(kind, committee_id, g.user, params=params)
+    except service.DocumentRefused:
+        abort(403)
+    flash(_("The document has been requested; it will be ready shortly."), "info")
+    return redirect(url_for("DocumentView.show", pk=document.id))
+
+
 def failure_sentence(failure) -> str:
     return service.failure_text(*failure) if failure else ""
 

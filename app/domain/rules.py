@@ -125,6 +125,18 @@ class Rules:
     trainings_flag_from_month: int = 10
     # A task that follows a meeting's decision is due this many days after the meeting unless a date is given.
     meeting_task_due_days: int = 14
+    # Team members' performance (绩效考核, plan 六(三)): monthly, quarterly and yearly scores that feed performance
+    # pay (the plan names no formula; our default, app/domain/performance.py). Parts out of their sum (100):
+    # checks against member_monthly_quota per month of the period, accuracy (results no cross check overturned),
+    # timeliness (checks entered into the PDA system, change-case steps done within their days), the spot
+    # inspections of the member's zone; minus points per talk on the team ladder in the period.
+    performance_weight_checks: int = 30
+    performance_weight_accuracy: int = 30
+    performance_weight_timeliness: int = 20
+    performance_weight_spot_inspection: int = 20
+    performance_penalty_per_talk: int = 5
+    # 最佳社区民警 (plan 六(二)): the most points the office may add at its discretion (酌情加分) in one entry.
+    police_bonus_max_points: int = 10
 
     def __post_init__(self) -> None:
         _check(self.collection_days >= 0, "collection_days must be 0 or more")
@@ -175,6 +187,13 @@ class Rules:
         _check(0 <= self.meeting_task_due_days <= 366, "meeting_task_due_days must be 0 to 366")
         _check(5 <= self.sample_margin_permille <= 500, "sample_margin_permille must be 5 to 500")
         _check(1 <= self.sample_expected_accuracy_percent <= 99, "sample_expected_accuracy_percent must be 1 to 99")
+        for name in ("performance_weight_checks", "performance_weight_accuracy", "performance_weight_timeliness",
+                     "performance_weight_spot_inspection", "performance_penalty_per_talk"):
+            _check(getattr(self, name) >= 0, f"{name} must be 0 or more")
+        _check(self.performance_weight_checks + self.performance_weight_accuracy
+               + self.performance_weight_timeliness > 0,
+               "performance_weight_checks, _accuracy and _timeliness cannot all be 0")
+        _check(1 <= self.police_bonus_max_points <= 100, "police_bonus_max_points must be 1 to 100")
 
     @property
     def full_score(self) -> int:

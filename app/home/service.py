@@ -10,8 +10,9 @@ Two queries, whatever the role and the number of committees, so the page stays f
   the user may see (app.scoping decides which);
 - ``_items``: one UNION ALL of rows — the cases I hold (with their due time), my talks, my cross-check assignments,
   the close state of the month being closed and the zones' submissions, the open tasks that follow meetings'
-  decisions (mine, or my committee's for its director and social workers), and (for the office) each scheduled
-  job's last run, the same rows /health reads.
+  decisions (mine, or my committee's for its director and social workers), the open findings of spot inspections
+  (飞行检查) for those who put them right, the special joint actions waiting for the police's application or joint
+  visit (专项联勤联动) for the police, and (for the office) each scheduled job's last run, the same rows /health reads.
 
 Dates and times leave here as naive UTC; the template shows them in Shanghai to the minute.
 """
@@ -25,8 +26,10 @@ from typing import Optional
 from sqlalchemy import DateTime, Integer, String, and_, case, cast, exists, func, literal, null, or_, select, union_all
 
 from app import scoping
-from app.access.roles import ALL_SEEING_ROLES, COMMUNITY_POLICE, ZONE_ROLES
+from app.access.roles import (ADMIN, ALL_SEEING_ROLES, COMMITTEE_DIRECTOR, COMMUNITY_POLICE, POLICE_STATION,
+                              SOCIAL_WORKER, STREET_OFFICE, ZONE_ROLES)
 from app.domain import case_flow, clock
+from app.domain import jointaction as joint_clock
 from app.extensions import db
 from app.settings import current_rules
 
@@ -45,6 +48,11 @@ LINKS = {
 
 # A typed NULL, so PostgreSQL can resolve the UNION's column types.
 _NULL_INT = cast(null(), Integer)
+
+# Who must act on what the inspections and the joint actions leave open: the inspected committee's director and
+# social workers put findings right (the office follows them up); the police apply to the 城运平台 and visit.
+FINDING_ROLES = frozenset({COMMITTEE_DIRECTOR, SOCIAL_WORKER, STREET_OFFICE, ADMIN})
+JOINT_ROLES = frozenset({COMMUNITY_POLICE, POLICE_STATION, ADMIN})
 
 
 @dataclass
@@ -77,6 +85,10 @@ class Home:
     submission_due: dt.date
     jobs: list  # office: {"name", "started_at", "status", "stale"}
     broker: Optional[str]  # office: ok / down / in-process
+    # Open spot-inspection findings of my committees: {"id", "committee", "text", "due", "overdue"}, overdue first.
+    findings: list = field(default_factory=list)
+    # Joint actions waiting for an application or a visit: {"id", "committee", "stage", "due", "overdue"}.
+    joint: list = field(default_factory=list)
 
     @property
     def under_quota(self) -> list:
@@ -211,6 +223,27 @@ def _items(user, ids, own_ids, roles, close_month, office: bool) -> list:
                         cast(MeetingDecision.due_on, String), MeetingDecision.text, MeetingDecision.meeting_id)).where(
         open_tasks_clause(user, own_ids, roles))
     parts = [cases, talks, cross, close, subs, setting, tasks]
+
+    def in_scope(query, column):  # ``ids`` is app.scoping's answer, already read: no statement more
+        return query if ids is None else query.where(column.in_(sorted(ids) or [-1]))
+
+    if roles & FINDING_ROLES:
+        from app.inspections.models import STATE_OPEN, InspectionFinding
+
+        # The due day travels as ISO text in the state column (a DATE cast to DATETIME is a number on SQLite).
+        parts.append(in_scope(
+            select(*row(literal("finding"), InspectionFinding.id, InspectionFinding.committee_id,
+                        cast(null(), DateTime), cast(InspectionFinding.due_on, String), InspectionFinding.text,
+                        literal(0))).where(InspectionFinding.state == STATE_OPEN),
+            InspectionFinding.committee_id))
+    if roles & JOINT_ROLES:
+        from app.jointaction.models import APPLIED, ESCALATED, JointAction
+
+        since = case((JointAction.stage == ESCALATED, JointAction.escalated_on), else_=JointAction.applied_on)
+        parts.append(in_scope(
+            select(*row(literal("joint"), JointAction.id, JointAction.committee_id, cast(null(), DateTime),
+                        JointAction.stage, cast(since, String), literal(0)))
+            .where(JointAction.stage.in_((ESCALATED, APPLIED))), JointAction.committee_id))
     if office:
         parts.append(select(*row(literal("job"), literal(0), _NULL_INT, JobRun.started_at, JobRun.status,
                                  JobRun.name, literal(0))))
@@ -241,7 +274,7 @@ def home_for(user, now: Optional[dt.datetime] = None, *, broker: Optional[str] =
     rows = list(committees.values())
     totals = {kind: sum(r[kind] for r in rows) for kind in COUNT_KINDS}
 
-    cases, talks, cross, tasks, jobs_seen = [], [], [], [], {}
+    cases, talks, cross, tasks, jobs_seen, findings, joint = [], [], [], [], {}, [], []
     close_state, submitted = None, set()
     for kind, pk, cid, at, state, text, ref in _items(user, ids, own_ids, roles, close_month, all_seeing):
         if kind == "case":
@@ -265,11 +298,23 @@ def home_for(user, now: Optional[dt.datetime] = None, *, broker: Optional[str] =
             rules = dataclasses.replace(rules, submission_deadline_day=int(pk))
         elif kind == "job":
             jobs_seen[text] = {"started_at": _as_datetime(at), "status": state}
+        elif kind == "finding":
+            due = dt.date.fromisoformat(str(state)[:10])
+            findings.append({"id": pk, "committee": committees[cid].name if cid in committees else "",
+                             "text": text, "due": due, "overdue": today > due})
+        elif kind == "joint":
+            since = dt.date.fromisoformat(str(text)[:10])
+            due = joint_clock.due_on(state, since, since, rules)
+            joint.append({"id": pk, "committee": committees[cid].name if cid in committees else "",
+                          "stage": state, "due": due, "overdue": due is not None and today > due})
     # Overdue first (the longest overdue on top), then due today, then the rest by due time.
     far = dt.datetime.max
     cases.sort(key=lambda c: (not c["overdue"], not c["due_today"], c["due"] or far, c["id"]))
     talks.sort(key=lambda t: (t["month"], t["id"]), reverse=True)
     tasks.sort(key=lambda t: (t["due"], t["id"]))
+    # Overdue first (the longest overdue on top), then by due day.
+    findings.sort(key=lambda f: (not f["overdue"], f["due"], f["id"]))
+    joint.sort(key=lambda j: (not j["overdue"], j["due"] or dt.date.max, j["id"]))
     jobs = []
     if all_seeing:
         for entry in BEAT_SCHEDULE.values():
@@ -286,6 +331,7 @@ def home_for(user, now: Optional[dt.datetime] = None, *, broker: Optional[str] =
         close_state=close_state, submitted_zones=submitted,
         my_zone_submitted=(zone_id in submitted) if zone_id and roles & ZONE_ROLES else None,
         submission_due=submission_deadline(*close_month, rules=rules), jobs=jobs, broker=broker,
+        findings=findings, joint=joint,
     )
 
 

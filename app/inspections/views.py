@@ -47,7 +47,8 @@ class SpotInspectionPlanView(BaseView):
     route_base = "/inspections"
     default_view = "index"
     class_permission_name = "SpotInspection"
-    method_permission_name = {"index": "read", "record": "write", "findings": "read", "fix": "fix"}
+    method_permission_name = {"index": "read", "record": "write", "findings": "read", "fix": "fix",
+                              "document": "read"}
     base_permissions = PERMISSIONS
 
     def _index(self, year: int, status: int = 200, form=None):
@@ -123,3 +124,15 @@ class SpotInspectionPlanView(BaseView):
             db.session.rollback()
             flash(str(exc), "danger")
         return redirect(url_for("SpotInspectionPlanView.findings"))
+
+    @expose("/<int:pk>/document", methods=["POST"])
+    @has_access
+    def document(self, pk):
+        """The inspection's record as a PDF (its checklist, score and findings), for its committee."""
+        from app.documents.views import request_and_show
+        from app.monthly.models import SpotInspection
+
+        row = scoping.scoped_query(SpotInspection, g.user).filter(SpotInspection.id == pk).one_or_none()
+        if row is None:
+            abort(404)
+        return request_and_show("spot_inspection", row.committee_id, {"inspection_id": row.id})

@@ -36,7 +36,7 @@ class JointActionView(BaseView):
     default_view = "index"
     class_permission_name = "JointAction"
     method_permission_name = {"index": "read", "show": "read", "escalate": "escalate", "apply": "act",
-                              "visit": "act", "close": "act"}
+                              "visit": "act", "close": "act", "document": "read"}
     base_permissions = PERMISSIONS
 
     @expose("/")
@@ -115,3 +115,15 @@ class JointActionView(BaseView):
     def close(self, pk):
         collected = request.form.get("collected") == "1"
         return self._step(pk, lambda: service.close(pk, request.form.get("outcome", ""), collected, g.user))
+
+    @expose("/document/<int:pk>", methods=["POST"])
+    @has_access
+    def document(self, pk):
+        """The action's record as a PDF (refusal, escalation, application, visit, outcome), for its committee."""
+        from app.documents.views import request_and_show
+
+        try:
+            action = service._get(pk, g.user)
+        except LookupError:
+            abort(404)
+        return request_and_show("joint_action", action.committee_id, {"action_id": action.id})

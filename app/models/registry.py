@@ -25,6 +25,7 @@ MODEL_MODULES = (
     "app.jointaction.models",
     "app.volunteers.models",
     "app.meetings.models",
+    "app.performance.models",
 )
 
 

@@ -173,6 +173,13 @@ def register_views(appbuilder) -> None:
                         category_icon="fa-hands-helping")
     appbuilder.add_view(TrainingView, "trainings", label=_l("Trainings"), icon="fa-chalkboard-teacher", **people)
     appbuilder.add_view(MeetingView, "meetings", label=_l("Meetings"), icon="fa-handshake", **people)
+    # The team's performance and the community police's year (issue 16 item 4).
+    from app.performance.views import PoliceYearView, TeamPerformanceView
+
+    appbuilder.add_view(TeamPerformanceView, "team_performance", label=_l("Team performance"),
+                        icon="fa-star-half-alt", **monthly)
+    appbuilder.add_view(PoliceYearView, "police_year", label=_l("Community police year record"),
+                        icon="fa-user-shield", **monthly)
 
     appbuilder.add_view_no_menu(PersonLookup)
     appbuilder.add_view_no_menu(HouseLookup)
