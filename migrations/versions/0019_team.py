@@ -1,7 +1,7 @@
 """the team's performance and the community police's year (issue 16 item 4): 酌情加分 entries of the office
 
 Revision ID: 0019_team
-Revises: 0016_plan
+Revises: 0018_volunteers
 """
 import sqlalchemy as sa
 from alembic import op
