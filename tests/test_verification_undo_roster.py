@@ -72,7 +72,9 @@ def test_undo_of_a_wrong_should_cancel_withdraws_its_case_and_is_audited(app, pl
     with app.app_context():
         case = db.session.get(ChangeCase, body["case"])
         assert case.stage == "withdrawn" and "撤回" in case.withdrawn_reason
-        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "verification_mark_undone")).one()
+        # audit_event is append-only and outlives each test, so take this test's own (the latest) event
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "verification_mark_undone")
+                                   .order_by(AuditEvent.id.desc()).limit(1)).one()
         assert event.record_id == body["record"] and event.actor_id == team["member"]
         assert f"case=#{body['case']}" in event.detail
         # the person no longer counts as visited this year: his only record is gone
