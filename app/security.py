@@ -42,7 +42,7 @@ def _roles_field():
     )
 
 
-def _role_names(roles) -> str:
+def _role_labels(roles) -> str:
     return "、".join(role_label(r.name) for r in roles or [])
 
 
@@ -65,7 +65,7 @@ class PortalUserView(UserDBModelView):
         "zone": _l("For zone leaders and team members: they see every committee of this zone."),
         "committees": _l("For staff of residential committees: they see only these committees."),
     }
-    formatters_columns = {"roles": _role_names}
+    formatters_columns = {"roles": _role_labels}
     add_form_extra_fields = {**UserDBModelView.add_form_extra_fields, "roles": _roles_field()}
     edit_form_extra_fields = {"roles": _roles_field()}
     # The user form's committee and zone pickers list only what the admin may see (all, for an admin).

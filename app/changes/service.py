@@ -18,7 +18,7 @@ from app.domain.rules import Rules
 from app.extensions import db
 from app.access.roles import SOCIAL_WORKER
 from app.access.users import users_with_role
-from app.settings import current_rules
+from app.settings import current_rules, local_today
 from app.domain.idnumber import InvalidIdNumber, mask_id_number, parse_id_number
 from app.models import Committee, House, Person, Residence
 from app.models.population import CATEGORIES, ID_TYPE_RESIDENT
@@ -59,10 +59,6 @@ def display_name(user) -> str:
 
 def _user_id(user) -> Optional[int]:
     return getattr(user, "id", None) if user is not None else None
-
-
-def _role_names(user) -> set[str]:
-    return {r.name for r in getattr(user, "roles", [])} if user is not None else set()
 
 
 def worker_for(committee_id: int) -> Optional[int]:
@@ -190,10 +186,6 @@ def _hand_off(case: ChangeCase, what: str, user_ids: list[int] | None = None) ->
 
 
 # -- moving a case through the flow --------------------------------------------------------------------------------
-
-def local_today(rules: Rules | None = None) -> dt.date:
-    return clock.local_today(rules or current_rules())
-
 
 def visible_case(case_id: int, user) -> Optional[ChangeCase]:
     return scoping.scoped_query(ChangeCase, user).filter(ChangeCase.id == case_id).one_or_none()

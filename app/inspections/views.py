@@ -18,16 +18,13 @@ from app.extensions import db
 from app.inputs import date_or_400, id_or_none, int_or_default
 from app.inspections import service
 from app.models import Committee, PortalUser
+from app.views.base import can
 
 PERMISSIONS = ["can_read", "can_write", "can_fix"]
 
 
 def _can(verb: str) -> bool:
-    from flask import current_app
-
-    user = getattr(g, "user", None)
-    return bool(user is not None and user.is_authenticated
-                and current_app.appbuilder.sm.has_access(f"can_{verb}", "SpotInspection"))
+    return can(verb, "SpotInspection")
 
 
 def _points_from_form(form) -> dict:

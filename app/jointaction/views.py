@@ -14,16 +14,13 @@ from app.extensions import db
 from app.inputs import date_or_400, id_or_none, int_or_default
 from app.jointaction import service
 from app.models import Committee
+from app.views.base import can
 
 PERMISSIONS = ["can_read", "can_escalate", "can_act"]
 
 
 def _can(verb: str) -> bool:
-    from flask import current_app
-
-    user = getattr(g, "user", None)
-    return bool(user is not None and user.is_authenticated
-                and current_app.appbuilder.sm.has_access(f"can_{verb}", "JointAction"))
+    return can(verb, "JointAction")
 
 
 def stage_labels() -> dict[str, str]:

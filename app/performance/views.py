@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
@@ -21,15 +21,10 @@ from app.errors import UserFacingError, user_message
 from app.inputs import id_or_none, int_or_default
 from app.performance import service
 from app.settings import current_rules
+from app.views.base import can
 from app.views.transaction import committing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _can(verb: str, name: str) -> bool:
-    user = getattr(g, "user", None)
-    return bool(user is not None and user.is_authenticated
-                and current_app.appbuilder.sm.has_access(f"can_{verb}", name))
 
 
 def _period_choices(today) -> list[rules_of.Period]:
@@ -66,7 +61,7 @@ class TeamPerformanceView(BaseView):
         today = clock.local_today(current_rules())
         return self.render_template(
             "performance/team.html", data=service.team_performance(period, g.user), period=period,
-            choices=_period_choices(today), can_print=_can("print", "TeamPerformance") and period.kind != "month",
+            choices=_period_choices(today), can_print=can("print", "TeamPerformance") and period.kind != "month",
             title=_("Team performance %(period)s", period=period.label))
 
     @expose("/xlsx")
@@ -124,7 +119,7 @@ class PoliceYearView(BaseView):
     def show(self, year):
         year = _year_or_400(year)
         return self.render_template("performance/police.html", year=year, data=service.police_year(year),
-                                    can_write=_can("write", "PoliceYear"),
+                                    can_write=can("write", "PoliceYear"),
                                     this_year=clock.local_today(current_rules()).year,
                                     title=_("Community police year record %(year)s", year=year))
 

@@ -24,15 +24,9 @@ from sqlalchemy.orm import Session
 from app.domain.idnumber import IdNumberInfo, looks_like_mainland_id, normalise_identifier, parse_id_number
 from app.models import Block, Building, House, Person, Residence, Vehicle
 from app.models.population import ID_TYPE_RESIDENT
-from app.domain import clock
 from app.errors import DataRuleError  # noqa: F401  (moved to errors.py; importers of it from here keep working)
-from app.settings import current_rules
+from app.settings import local_today  # noqa: F401  (re-exported)
 
-
-
-def local_today() -> dt.date:
-    """Today in the rules' time zone (a birth or move-in date after it is in the future)."""
-    return clock.local_today(current_rules())
 
 
 # Residence permits of Hong Kong, Macao and Taiwan residents carry a GB 11643 number with these region codes:

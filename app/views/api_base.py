@@ -200,7 +200,11 @@ class PortalModelRestApi(ModelRestApi):
             raise ApiRefusal(403, _("You can only register records in your own committees."))
 
     def committee_of(self, item) -> Optional[int]:
-        """The committee the record will belong to: where its house or building is, else its committee_id."""
+        """The committee the record will belong to: where its house or building is, else its committee_id.
+
+        Not app/views/base.py's committee_of, on purpose: an API payload sets the *_id columns, while a
+        relationship loaded earlier may still name the old house, so ids come first here; a form sets the
+        relationships, so they come first there."""
         if isinstance(item, Committee):
             return item.id
         house_id = getattr(item, "house_id", None)

@@ -13,7 +13,7 @@ from app.domain import clock
 from app.domain.refusal import Refused
 from app.domain.rules import Rules
 from app.extensions import db
-from app.settings import current_rules
+from app.settings import current_rules, local_today  # noqa: F401  (re-exported)
 from app.verification.models import CrossCheckAssignment
 
 
@@ -27,10 +27,6 @@ class VerificationRefused(Refused):
 
 def local_now(rules: Rules | None = None) -> dt.datetime:
     return clock.local_now(rules or current_rules())
-
-
-def local_today(rules: Rules | None = None) -> dt.date:
-    return clock.local_today(rules or current_rules())
 
 
 def default_shift(rules: Rules | None = None) -> str:
