@@ -366,5 +366,6 @@ def test_the_first_of_the_month_drafts_and_notifies_zone_leaders(app, users):
                                   .order_by(Notification.id.desc())).first()
         assert "2025年3月" in note.text and note.link == "/monthly/month/2025-03"
         assert service.get_close(2025, 3).drafted_at is not None
+        db.session.commit()  # the service leaves the commit to its caller; the task below runs in its own session
         task = app.extensions["celery"].tasks["monthly.draft_last_month"]
         assert task.apply().get()["month"]  # runs eagerly for last month

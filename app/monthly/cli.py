@@ -81,5 +81,8 @@ def draft_command(month_text: str) -> None:
     from app.audit import acting_as
     from app.monthly import service
 
-    with acting_as("report-draft", source="cli"):
-        click.echo(json.dumps(service.draft_month(*_month_arg(month_text)), ensure_ascii=False))
+    from app.unit_of_work import unit_of_work
+
+    with acting_as("report-draft", source="cli"), unit_of_work():
+        drafted = service.draft_month(*_month_arg(month_text))
+    click.echo(json.dumps(drafted, ensure_ascii=False))

@@ -93,7 +93,7 @@ def save_settings(values: dict[str, int], actor_name: str) -> Rules:
             db.session.add(row)
         if row.value != value or row.id is None:
             row.value, row.updated_at, row.updated_by = value, utcnow(), actor_name[:128]
-    db.session.commit()
+    db.session.flush()  # the caller commits (a view's committing(), a task's unit_of_work())
     audit_record("ranking_settings", model="RankingSetting", detail=", ".join(f"{k}={v}" for k, v in
                                                                              sorted(values.items())))
     return rules
@@ -342,7 +342,7 @@ def submit_zone(year: int, month: int, zone_id: int, user, *, now: Optional[dt.d
                                 on_time=local_today(now=now) <= submission_deadline(year, month),
                                 note=(note or "")[:500] or None)
     db.session.add(submission)
-    db.session.commit()
+    db.session.flush()  # the caller commits (a view's committing(), a task's unit_of_work())
     audit_record("month_submit", model="ZoneSubmission", record_id=submission.id,
                  detail=f"{year:04d}-{month:02d} zone={zone_id} on_time={submission.on_time}")
     return submission
@@ -384,7 +384,7 @@ def approve_month(year: int, month: int, user, *, now: Optional[dt.datetime] = N
     changed = recompute_ladders(year, cause)
     if not _outcome(month, data).active:
         _tell_office_no_activity(year, month)
-    db.session.commit()
+    db.session.flush()  # the caller commits (a view's committing(), a task's unit_of_work())
     audit_record("month_reapprove" if reapproval else "month_approve", model="MonthClose", record_id=close.id,
                  detail=f"{year:04d}-{month:02d} talks+{len(changed['created'])} "
                         f"superseded={len(changed['superseded'])}")
@@ -414,7 +414,7 @@ def unlock_month(year: int, month: int, committee_id: int, reason: str, user) ->
     # The approved snapshot stays in force until the month is approved again, so this recomputation normally
     # changes nothing; it brings the ledger in line if it was ever out of step (e.g. talks from before issue 12).
     recompute_ladders(year, f"{year}年{month}月解锁更正，约谈台账按全年已审核月份重新计算")
-    db.session.commit()
+    db.session.flush()  # the caller commits (a view's committing(), a task's unit_of_work())
     audit_record("month_unlock", model="MonthUnlock", record_id=unlock.id, committee_id=committee_id,
                  detail=f"{year:04d}-{month:02d}: {reason[:400]}")
     return unlock
@@ -619,7 +619,7 @@ def draft_month(year: int, month: int) -> dict:
     for leader in users_with_role(ZONE_LEADER):
         if notify(leader.id, text, link, once=True):
             notified += 1
-    db.session.commit()
+    db.session.flush()  # the caller commits (a view's committing(), a task's unit_of_work())
     return {"month": sql_table.month_key(year, month), "notified": notified,
             "committees": len(data["table"]["rows"]) if data else 0}
 

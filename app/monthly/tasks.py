@@ -12,6 +12,8 @@ def draft_last_month() -> dict:
     from app.monthly import service
     from app.domain.months import previous_month
 
+    from app.unit_of_work import unit_of_work
+
     today = service.local_today()
-    with acting_as("monthly-draft", source="task"):
+    with acting_as("monthly-draft", source="task"), unit_of_work():
         return service.draft_month(*previous_month(today.year, today.month))
