@@ -15,18 +15,15 @@ from app.analysis.models import Finding, SampleDraw, SampleItem
 from app.domain import analysis as A
 from app.domain.clock import local_today, naive, utcnow
 from app.domain.monthly_table import CORRECT
+from app.domain.refusal import Refused
 from app.extensions import db
 from app.settings import current_rules
 
 FINDINGS_LINK = "/analysis/findings/"
 
 
-class AnalysisRefused(ValueError):
+class AnalysisRefused(Refused, ValueError):
     """Bad input, with a code and its parameters; app/analysis/messages.py gives the Chinese text."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
 
 
 def _chunks(items, size=500):

@@ -17,6 +17,7 @@ from app.crime.models import LEAD_CONFIRMED, LEAD_OPEN, LEAD_UNCONFIRMED, CrimeA
 from app.extensions import db
 from app.inputs import id_or_none
 from app.views.base import PortalInterface, PortalModelView
+from app.views.transaction import committing
 
 CRIME_PERMISSIONS = ["can_read", "can_write"]
 _READ_ONLY = {"list": "read", "show": "read", "export": "read", "add": "write", "edit": "write",
@@ -128,26 +129,16 @@ class CrimeLeadView(PortalModelView):
         outcome = request.form.get("outcome")
         if outcome not in ("confirmed", "unconfirmed"):
             abort(400, description=_("Choose whether the lead was confirmed."))
-        try:
+        with committing(_("The lead has been verified.")):
             service.verify_lead(lead, outcome == "confirmed", request.form.get("note", ""), g.user)
-            db.session.commit()
-            flash(_("The lead has been verified."), "success")
-        except service.CrimeRefused as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
         return redirect(url_for("CrimeLeadView.show", pk=pk))
 
     @expose("/reward/<int:pk>", methods=["POST"])
     @has_access
     def reward(self, pk):
         lead = self._lead_or_404(pk)
-        try:
+        with committing(_("The reward has been recorded.")):
             service.reward_lead(lead, g.user)
-            db.session.commit()
-            flash(_("The reward has been recorded."), "success")
-        except service.CrimeRefused as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
         return redirect(url_for("CrimeLeadView.show", pk=pk))
 
 

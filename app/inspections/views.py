@@ -18,6 +18,7 @@ from app.extensions import db
 from app.inputs import date_or_400, id_or_none, int_or_default
 from app.inspections import service
 from app.models import Committee, PortalUser
+from app.views.transaction import committing
 from app.views.base import can
 
 PERMISSIONS = ["can_read", "can_write", "can_fix"]
@@ -112,14 +113,10 @@ class SpotInspectionPlanView(BaseView):
     @has_access
     def fix(self, pk):
         try:
-            service.fix_finding(pk, request.form.get("note", ""), g.user)
-            db.session.commit()
-            flash(_("The finding is marked as put right."), "success")
+            with committing(_("The finding is marked as put right.")):
+                service.fix_finding(pk, request.form.get("note", ""), g.user)
         except LookupError:
             abort(404)
-        except UserFacingError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
         return redirect(url_for("SpotInspectionPlanView.findings"))
 
     @expose("/<int:pk>/document", methods=["POST"])

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.inputs import date_or_400, id_or_none, int_or_default
 from app.jointaction import service
 from app.models import Committee
+from app.views.transaction import committing
 from app.views.base import can
 
 PERMISSIONS = ["can_read", "can_escalate", "can_act"]
@@ -65,14 +66,10 @@ class JointActionView(BaseView):
 
     def _step(self, pk, run):
         try:
-            run()
-            db.session.commit()
-            flash(_("Saved."), "success")
+            with committing(_("Saved.")):
+                run()
         except LookupError:
             abort(404)
-        except UserFacingError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
         return redirect(url_for("JointActionView.show", pk=pk))
 
     @expose("/escalate", methods=["POST"])

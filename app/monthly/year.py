@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.errors import UserFacingError
 from app.extensions import db
 from app.monthly import service
 from app.monthly.models import SpotInspection
@@ -72,8 +73,8 @@ def year_table(year: int) -> dict:
             "spot_weight": weight, "vetoed_people": sorted(vetoed_people)}
 
 
-class YearRefused(Exception):
-    """An approval or unlock the rules refuse; str() is the translated message."""
+class YearRefused(UserFacingError):
+    """An approval or unlock the rules refuse, with its translated message."""
 
 
 def get_year_close(year: int):

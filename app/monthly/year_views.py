@@ -10,10 +10,10 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
 from app.domain import clock
-from app.extensions import db
 from app.inputs import int_or_default
 from app.monthly import year as service
 from app.settings import current_rules
+from app.views.transaction import committing
 
 
 def _year_or_400(value) -> int:
@@ -74,24 +74,14 @@ class YearEvaluationView(BaseView):
     @has_access
     def approve(self, year):
         year = _year_or_400(year)
-        try:
+        with committing(_("The year has been approved; its table is frozen.")):
             service.approve_year(year, g.user)
-            db.session.commit()
-            flash(_("The year has been approved; its table is frozen."), "success")
-        except service.YearRefused as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
         return redirect(url_for("YearEvaluationView.show", year=year))
 
     @expose("/<year>/unlock", methods=["POST"])
     @has_access
     def unlock(self, year):
         year = _year_or_400(year)
-        try:
+        with committing(_("The year has been unlocked.")):
             service.unlock_year(year, g.user, request.form.get("reason", ""))
-            db.session.commit()
-            flash(_("The year has been unlocked."), "success")
-        except service.YearRefused as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
         return redirect(url_for("YearEvaluationView.show", year=year))

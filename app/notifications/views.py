@@ -11,6 +11,7 @@ from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.service import unread_count  # noqa: F401  (re-exported for the navbar)
 from app.settings import current_rules
+from app.views.transaction import committing
 
 
 def local(naive_utc) -> str:
@@ -40,9 +41,9 @@ class NotificationView(BaseView):
     @expose("/read", methods=["POST"])
     @has_access
     def mark_read(self):
-        (db.session.query(Notification).filter(Notification.user_id == g.user.id, Notification.read_at.is_(None))
-         .update({Notification.read_at: utcnow()}, synchronize_session=False))
-        db.session.commit()
+        with committing():
+            (db.session.query(Notification).filter(Notification.user_id == g.user.id, Notification.read_at.is_(None))
+             .update({Notification.read_at: utcnow()}, synchronize_session=False))
         return redirect(url_for("NotificationView.index"))
 
 
