@@ -95,6 +95,8 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
 def _register_refusals() -> None:
     """How each feature's refusal codes read (app.errors maps every Refused to a message and a status)."""
     from app import errors
+    from app.analysis import messages as analysis_messages
+    from app.analysis.service import AnalysisRefused
     from app.changes import messages as change_messages
     from app.changes.service import CaseRefused
     from app.domain.case_flow import Refusal
@@ -107,6 +109,7 @@ def _register_refusals() -> None:
     errors.register_refusal(Refusal, change_messages.refusal)
     errors.register_refusal(VerificationRefused, verification_messages.refusal)
     errors.register_refusal(ImportRefused, lambda exc: file_message(exc.code, **exc.params))
+    errors.register_refusal(AnalysisRefused, analysis_messages.refusal)
     from app.domain.volunteers import MeetingRefused, VolunteerRefused
     from app.volunteers import messages as volunteer_messages
 

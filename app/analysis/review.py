@@ -81,12 +81,7 @@ def review_context(document) -> dict:
 
 
 def init_app(app) -> None:
-    from app.analysis import messages
-    from app.analysis.service import AnalysisRefused
     from app.documents.registry import DocumentKind, register_kind
-    from app.errors import register_refusal
-
-    register_refusal(AnalysisRefused, messages.refusal)  # so committing() and the error pages word it too
 
     register_kind(DocumentKind(key="quarterly_review", label=_l("Quarterly review pack"),
                                template="quarterly_review.html", title=review_title, context=review_context,

@@ -39,6 +39,7 @@ from app.verification.models import (
 )
 from app.views.base import PortalInterface, PortalModelView, can
 from app.models import Building, Committee, Zone
+from app.views.transaction import committing
 
 PERMISSION = "Verification"
 BASE_PERMISSIONS = ["can_read", "can_write", "can_plan", "can_process"]
@@ -367,18 +368,12 @@ class RosterView(BaseView):
             plans[(day, shift)] = roster.ShiftPlan(
                 day=day, shift=shift, police_user_id=_user_id(request.form.get(f"police/{row}")),
                 member_ids=[i for i in (_user_id(x) for x in request.form.getlist(f"members/{row}")) if i][:50])
-        try:
+        with committing() as outcome:
             count = roster.save_month(g.user, zone.id, year, mon, list(plans.values()))
-            db.session.commit()
-        except roster.RosterNotSaved as exc:
-            db.session.rollback()
-            flash(messages.refusal(exc), "danger")
-            return self._page(zones, zone, year, mon, posted=plans, errors=exc.errors, status=400)
-        except reach.VerificationRefused as exc:
-            db.session.rollback()
-            flash(messages.refusal(exc), "danger")
-            return redirect(url_for("RosterView.index", zone=zone.id, month=f"{year}-{mon:02d}"))
-        flash(_("Roster saved for the month: %(n)s groups.", n=count), "success")
+        if isinstance(outcome.refusal, roster.RosterNotSaved):  # every bad row named, what was typed kept
+            return self._page(zones, zone, year, mon, posted=plans, errors=outcome.refusal.errors, status=400)
+        if outcome.ok:
+            flash(_("Roster saved for the month: %(n)s groups.", n=count), "success")
         return redirect(url_for("RosterView.index", zone=zone.id, month=f"{year}-{mon:02d}"))
 
 
@@ -417,15 +412,10 @@ class CrossCheckView(BaseView):
     @has_access
     def assign(self):
         year = _int(request.form.get("year"), reach.local_today().year)
-        try:
+        with committing(_("Assigned.")):
             cross_checks.assign_cross_check(g.user, _int(request.form.get("member")),
                                             _int(request.form.get("committee")), year,
                                             _int(request.form.get("month"), 0))
-            db.session.commit()
-            flash(_("Assigned."), "success")
-        except reach.VerificationRefused as exc:
-            db.session.rollback()
-            flash(messages.refusal(exc), "danger")
         return redirect(url_for("CrossCheckView.index", year=year))
 
     @expose("/remove/<int:pk>", methods=["POST"])
@@ -435,9 +425,8 @@ class CrossCheckView(BaseView):
         if row is None or getattr(row.user, "zone_id", None) is None or not all(
                 scoping.can_see_committee(c.id, g.user) for c in row.user.zone.committees):
             abort(404)
-        db.session.delete(row)
-        db.session.commit()
-        flash(_("Assignment removed."), "success")
+        with committing(_("Assignment removed.")):
+            db.session.delete(row)
         return redirect(url_for("CrossCheckView.index", year=row.year))
 
 
@@ -472,13 +461,10 @@ class WorkstationView(BaseView):
             SelfDeclaration.id == pk).one_or_none()
         if row is None:
             abort(404)
-        try:
+        with committing() as outcome:
             workstation.process_declaration(g.user, row)
-            db.session.commit()
+        if outcome.ok:
             flash(_("Checked: %(status)s.", status=messages.DECLARATION_LABELS[row.status]), "success")
-        except reach.VerificationRefused as exc:
-            db.session.rollback()
-            flash(messages.refusal(exc), "danger")
         return redirect(url_for("WorkstationView.declarations"))
 
     @expose("/poster/<int:committee_id>", methods=["POST"])
@@ -529,12 +515,9 @@ class WindowView(BaseView):
         if len(data) > 2_000_000:
             flash(_("The file is too large (at most 2 MB)."), "danger")
             return redirect(url_for("WindowView.window"))
-        try:
+        with committing() as outcome:
             result = workstation.import_window_csv(g.user, committee_id, data)
-            db.session.commit()
-        except reach.VerificationRefused as exc:
-            db.session.rollback()
-            flash(messages.refusal(exc), "danger")
+        if not outcome.ok:
             return redirect(url_for("WindowView.window"))
         flash(_("%(n)s rows imported.", n=result.added), "success" if not result.errors else "warning")
         if result.errors:
@@ -544,14 +527,9 @@ class WindowView(BaseView):
     @expose("/add", methods=["POST"])
     @has_access
     def window_add(self):
-        try:
+        with committing(_("Added.")):
             workstation.add_window_applicant(g.user, _int(request.form.get("committee")), request.form.get("name", ""),
-                                         request.form.get("id_number", ""), request.form.get("address", ""))
-            db.session.commit()
-            flash(_("Added."), "success")
-        except reach.VerificationRefused as exc:
-            db.session.rollback()
-            flash(messages.refusal(exc), "danger")
+                                             request.form.get("id_number", ""), request.form.get("address", ""))
         return redirect(url_for("WindowView.window"))
 
     @expose("/<int:pk>/verify", methods=["POST"])
@@ -560,17 +538,11 @@ class WindowView(BaseView):
         row = db.session.get(WindowApplicant, pk)
         if row is None or not reach.may_verify(g.user, row.committee_id, reach.local_today()):
             abort(404)
-        try:
+        with committing() as outcome:
             record = workstation.verify_window(g.user, row, lives_there=request.form.get("lives_there") == "1",
-                                           team=_team())
-            db.session.commit()
+                                               team=_team())
+        if outcome.ok:
             flash(_("Saved: %(result)s.", result=messages.RESULT_LABELS[record.result]), "success")
-        except InvalidIdNumber as exc:
-            db.session.rollback()
-            flash(id_number_message(exc), "danger")
-        except reach.VerificationRefused as exc:
-            db.session.rollback()
-            flash(messages.refusal(exc), "danger")
         return redirect(url_for("WindowView.window"))
 
 

@@ -22,10 +22,12 @@ from app.extensions import db
 
 @dataclass
 class Outcome:
-    """What happened: ``ok`` after the commit, else ``error`` holds the sentence that was flashed."""
+    """What happened: ``ok`` after the commit, else ``error`` holds the sentence that was flashed and
+    ``refusal`` the exception (a view that re-renders a form with per-row errors reads it)."""
 
     ok: bool = False
     error: Optional[str] = None
+    refusal: Optional[Exception] = None
 
 
 @contextmanager
@@ -36,7 +38,7 @@ def committing(success: Optional[str] = None, category: str = "success") -> Iter
         db.session.commit()
     except (Refused, InvalidIdNumber, SQLAlchemyError) as exc:
         db.session.rollback()
-        outcome.error = user_message(exc)
+        outcome.error, outcome.refusal = user_message(exc), exc
         flash(outcome.error, "danger")
         return
     outcome.ok = True
