@@ -17,7 +17,7 @@ from app.domain import case_flow, clock, deadlines
 from app.domain.rules import Rules
 from app.extensions import db
 from app.access.roles import SOCIAL_WORKER
-from app.access.users import users_with_role
+from app.access.users import display_name as staff_display_name, users_with_role
 from app.settings import current_rules, local_today
 from app.domain.idnumber import InvalidIdNumber, mask_id_number, parse_id_number
 from app.models import Committee, House, Person, Residence
@@ -51,10 +51,8 @@ def naive(aware_dt: Optional[dt.datetime]) -> Optional[dt.datetime]:
 
 
 def display_name(user) -> str:
-    if user is None:
-        return SELF_DECLARATION_REPORTER
-    full = f"{getattr(user, 'last_name', '') or ''}{getattr(user, 'first_name', '') or ''}".strip()
-    return f"{full} ({user.username})" if full else user.username
+    """Who did it: the staff member (app/access/users.py), or the resident's own declaration."""
+    return staff_display_name(user) if user is not None else SELF_DECLARATION_REPORTER
 
 
 def _user_id(user) -> Optional[int]:

@@ -8,6 +8,7 @@ from typing import Optional
 
 from sqlalchemy import or_, select
 
+from app.access.users import person_name
 from app import scoping
 from app.crime.models import (
     CRITICISM_LATE_ENTRY, CRITICISM_LEAD_OVERDUE, LEAD_CONFIRMED, LEAD_OPEN, LEAD_UNCONFIRMED,
@@ -23,10 +24,7 @@ class CrimeRefused(UserFacingError):
     """A request the rules refuse; the message is the (translated) text the user sees."""
 
 
-def _user_name(user) -> str:
-    if user is None:
-        return ""
-    return f"{getattr(user, 'last_name', '') or ''}{getattr(user, 'first_name', '') or ''}" or user.username
+_user_name = person_name
 
 
 def report_lead(committee_id: int, summary: str, reporter_name: str, user, person_id: Optional[int] = None,

@@ -31,6 +31,7 @@ from app.documents.models import (
 )
 from app.documents.registry import KINDS, DocumentKind, register_kind  # noqa: F401  (KINDS: the registry)
 from app.errors import UserFacingError
+from app.access.users import display_name
 from app.extensions import db
 from app.models import Block, Building, Committee, House, Residence
 from app.domain import clock
@@ -249,9 +250,7 @@ def _fail(document: Document, code: str, detail: str = "") -> None:
     db.session.commit()
 
 
-def _display_name(user) -> str:
-    full = f"{getattr(user, 'first_name', '') or ''}{getattr(user, 'last_name', '') or ''}".strip()
-    return f"{full} ({user.username})" if full else user.username
+_display_name = display_name
 
 
 def _user(user_id: int):

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from app.documents.registry import DocumentKind, register_kind
 from app.domain import clock
 from app.domain import inspection as checklist
+from app.access.users import person_name
 from app.extensions import db
 from app.settings import current_rules
 
@@ -41,9 +42,7 @@ def spot_inspection_context(document) -> dict:
     findings = (db.session.query(InspectionFinding).filter(InspectionFinding.inspection_id == row.id)
                 .order_by(InspectionFinding.id).all())
     weak = db.session.get(PortalUser, row.weak_member_user_id) if row.weak_member_user_id else None
-    weak_name = ""
-    if weak is not None:
-        weak_name = f"{weak.last_name or ''}{weak.first_name or ''}".strip() or weak.username
+    weak_name = person_name(weak)
     rules = current_rules()
     return {"inspection": row, "body": BODY_TITLES.get(row.body, row.inspector or ""),
             "unit": UNIT_TITLES.get(row.unit or checklist.UNIT_COMMITTEE, ""), "items": items,

@@ -33,7 +33,7 @@ from app.monthly.models import (
     CrimeLateEntry, MonthClose, MonthUnlock, RankingComment, RankingSetting, SpotInspection, Talk, ZoneSubmission,
     utcnow,
 )
-from app.access.users import users_with_role
+from app.access.users import display_name, users_with_role
 from app.changes.service import notify
 from app.settings import current_rules
 from app.access.roles import (
@@ -312,9 +312,7 @@ def _roles(user) -> set[str]:
     return {r.name for r in getattr(user, "roles", [])}
 
 
-def _name(user) -> str:
-    full = f"{getattr(user, 'first_name', '') or ''}{getattr(user, 'last_name', '') or ''}".strip()
-    return f"{full} ({user.username})" if full else user.username
+_name = display_name
 
 
 def _check_month_over(year: int, month: int, now: Optional[dt.datetime]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.errors import UserFacingError
+from app.access.users import person_name
 from app.extensions import db
 from app.monthly import service
 from app.monthly.models import SpotInspection
@@ -94,7 +95,7 @@ def year_data(year: int) -> dict:
 
 
 def _name(user) -> str:
-    return (f"{user.last_name or ''}{user.first_name or ''}" or user.username)[:128] if user else ""
+    return person_name(user)[:128]
 
 
 def approve_year(year: int, user):

@@ -14,6 +14,7 @@ from typing import Optional
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select, union_all
 
+from app.access.users import person_name
 from app import scoping
 from app.domain import clock
 from app.domain import performance as rules_of
@@ -24,10 +25,7 @@ from app.models import PortalUser
 from app.settings import current_rules
 
 
-def _name(user) -> str:
-    """An account's name as the crime records write their reporters (surname first), else the account name."""
-    full = f"{getattr(user, 'last_name', '') or ''}{getattr(user, 'first_name', '') or ''}".strip()
-    return full or user.username
+_name = person_name  # as the crime records write their reporters
 
 
 def parse_period(text: Optional[str]) -> rules_of.Period:

@@ -40,6 +40,7 @@ from app.verification.models import (
 from app.views.base import PortalInterface, PortalModelView, can
 from app.models import Building, Committee, Zone
 from app.views.transaction import committing
+from app.access.users import display_name
 
 PERMISSION = "Verification"
 BASE_PERMISSIONS = ["can_read", "can_write", "can_plan", "can_process"]
@@ -94,9 +95,7 @@ def _users_with_role(role_name: str, committee_ids=None, zone_id=None):
     return users
 
 
-def _name(user) -> str:
-    full = f"{user.last_name or ''}{user.first_name or ''}".strip()
-    return f"{full} ({user.username})" if full else user.username
+_name = display_name
 
 
 class SweepView(BaseView):
