@@ -30,16 +30,17 @@ from flask_appbuilder.api.convert import Model2SchemaConverter
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
-from sqlalchemy import Boolean, Date, DateTime, Integer, String, inspect
+from sqlalchemy import inspect
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from app.access.roles import DELETE, READ, WRITE
 from app.errors import UserFacingError, user_message
 from app.extensions import db
-from app.inputs import ID_MAX, BadValue, is_whole_number, parse_date, parse_datetime, parse_id
+from app.inputs import ID_MAX, is_whole_number, parse_id
 from app.models import Block, Building, Committee, House, Person
 from app.scoping import can_see_committee, scoped_query
 from app.views.base import FilterEqualNormalised, scope_filter_for
+from app.views.filter_values import filter_value_problem
 
 API_METHOD_PERMISSIONS = {
     "get": READ, "get_list": READ, "info": READ,
@@ -238,8 +239,11 @@ class PortalModelRestApi(ModelRestApi):
 
     def get_list_headless(self, **kwargs):
         for flt in (kwargs.get("rison") or {}).get("filters") or []:
-            if not _filter_value_ok(self.datamodel.obj, flt.get("col"), flt.get("value")):
-                return self.response_400(message=_("The filter value is not valid for this column."))
+            column = flt.get("col")
+            problem = filter_value_problem(self.datamodel.obj, column, flt.get("value"),
+                                           is_relation=isinstance(column, str) and self.datamodel.is_relation(column))
+            if problem:
+                return self.response_400(message=problem)
         try:
             return super().get_list_headless(**kwargs)
         except (ValueError, StatementError):
@@ -284,36 +288,6 @@ def _numbers_fit(value: Any, depth: int = 0) -> bool:
 def _pk_or_none(pk) -> Optional[int]:
     """A primary key through the one id converter, or None: "abc", "-1" and 10**20 are simply not found."""
     return parse_id(pk)
-
-
-def _filter_value_ok(model, column: Optional[str], value: Any) -> bool:
-    """A rison filter value fits its column (SQLite would compare "not-a-date" to dates; PostgreSQL would fail)."""
-    if isinstance(value, (list, tuple)):
-        return all(_filter_value_ok(model, column, v) for v in value)
-    if value is None:
-        return True
-    if isinstance(value, str) and len(value) > 255:
-        return False
-    if isinstance(value, (dict, float)):
-        return False
-    attr = getattr(model, column or "", None)
-    columns = getattr(getattr(attr, "property", None), "columns", None)
-    column_type = columns[0].type if columns else None
-    if isinstance(value, bool):  # !t on a name made FAB add True + "%" (a TypeError, a 500)
-        return isinstance(column_type, Boolean)
-    if isinstance(column_type, String) and not isinstance(value, str):  # 5 + "%" likewise
-        return False
-    text = str(value)
-    try:
-        if isinstance(column_type, DateTime):
-            parse_datetime(text)
-        elif isinstance(column_type, Date):
-            parse_date(text)
-        elif isinstance(column_type, Integer):
-            return is_whole_number(text)
-    except BadValue:
-        return False
-    return True
 
 
 def _model_for_table(table_name: str):

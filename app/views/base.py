@@ -22,7 +22,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.urltools import get_filter_args, get_order_args
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
-from sqlalchemy import Boolean, Date, DateTime, Integer, inspect
+from sqlalchemy import Integer, inspect
 from sqlalchemy.exc import StatementError
 from wtforms import BooleanField
 from wtforms.validators import DataRequired, InputRequired
@@ -32,13 +32,14 @@ from app.access.roles import DELETE, EXPORT, READ, WRITE
 from app.audit import record_export
 from app.errors import UserFacingError, user_message
 from app.extensions import db
-from app.inputs import ID_MAX, BadValue, bad_value_message, is_whole_number, parse_date, parse_datetime, parse_id
+from app.inputs import ID_MAX, parse_id
 from app.models import Committee
 from app.scoping import FilterInScope, can_see_committee, scope_column_name
 from app.domain import clock
 from app.domain.idnumber import normalise_identifier
 from app.settings import current_rules
 from app.views import quicksearch
+from app.views.filter_values import filter_value_problem
 
 
 class PortalInterface(SQLAInterface):
@@ -288,29 +289,10 @@ class PortalModelView(ModelView):
         if len(parts) != 4 or not parts[2].isdigit():
             bad_request(_l("Unknown filter."))
         column = parts[3]
-        attr = getattr(self.datamodel.obj, column, None)
-        columns = getattr(getattr(attr, "property", None), "columns", None)
-        column_type = columns[0].type if columns else None
-        for value in values:
-            if value == "":
-                continue
-            if len(value) > 255:
-                bad_request(_l("The filter value is too long."))
-            try:
-                if isinstance(column_type, DateTime):
-                    parse_datetime(value)
-                elif isinstance(column_type, Date):
-                    parse_date(value)
-                elif isinstance(column_type, Boolean):
-                    if value.lower() not in ("y", "n", "true", "false", "1", "0", "on", "off"):
-                        raise ValueError
-                elif isinstance(column_type, Integer) or (column_type is None and self.datamodel.is_relation(column)):
-                    if not is_whole_number(value):
-                        raise ValueError
-            except BadValue as exc:
-                bad_request(bad_value_message(exc))
-            except ValueError:
-                bad_request(_l("The filter value is not valid for this column."))
+        problem = filter_value_problem(self.datamodel.obj, column, values,
+                                       is_relation=self.datamodel.is_relation(column))
+        if problem:
+            bad_request(problem)
 
     # -- export: the list as the user sees it (filters, order, scope, masking) -------------------------------
     @expose("/export/")
