@@ -98,7 +98,8 @@ def test_a_visit_dated_before_the_application_is_refused(app, places, users, cas
 def test_another_committee_can_neither_escalate_its_neighbours_case_nor_see_the_action(app, places, users, case):
     make_user(app, "sw_gang2", "social_worker", committees=["钢二"])
     other = client_as(app, "sw_gang2")
-    other.post("/joint/escalate", data={"change_case_id": str(case), "reason": "拒绝"})
+    refused = other.post("/joint/escalate", data={"change_case_id": str(case), "reason": "拒绝"}, follow_redirects=True)
+    assert "本居民区没有该变动事项或核查记录" in flashed_or_errors(refused.get_data(as_text=True))
     assert _action(app) is None
     client_as(app, "sw_gang1").post("/joint/escalate", data={"change_case_id": str(case), "reason": "拒绝"})
     action = _action(app)

@@ -81,7 +81,7 @@ class CrimeLeadView(PortalModelView):
         committees = query.all()
         form = request.form
         if request.method == "POST":
-            try:
+            with committing(_("The lead has been recorded.")) as outcome:
                 committee_id = id_or_none(form.get("committee"))
                 if committee_id is None or not scoping.can_see_committee(committee_id, g.user):
                     raise service.CrimeRefused(_("Choose a residential committee."))
@@ -100,12 +100,8 @@ class CrimeLeadView(PortalModelView):
                     house_id = match.row.id
                 lead = service.report_lead(committee_id, form.get("summary", "")[:500],
                                            form.get("reporter_name", "")[:128], g.user, person_id, house_id)
-                db.session.commit()
-            except service.CrimeRefused as exc:
-                db.session.rollback()
-                flash(str(exc), "danger")
+            if not outcome.ok:
                 return self.render_template("crime/report.html", committees=committees, form=form), 400
-            flash(_("The lead has been recorded."), "success")
             return redirect(url_for("CrimeLeadView.show", pk=lead.id))
         return self.render_template("crime/report.html", committees=committees, form=form)
 

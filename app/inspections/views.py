@@ -84,7 +84,7 @@ class SpotInspectionPlanView(BaseView):
         committee_id = id_or_none(form.get("committee_id"))
         member_raw = (form.get("weak_member_id") or "").strip()
         member_id = id_or_none(member_raw)
-        try:
+        with committing() as outcome:
             if inspected_on is None:
                 raise UserFacingError(_("Give the inspection date."))
             if member_raw and member_id is None:
@@ -94,10 +94,7 @@ class SpotInspectionPlanView(BaseView):
                 inspected_on=inspected_on, points=_points_from_form(form),
                 findings=form.get("findings", "").splitlines(), weak_member_id=member_id,
                 note=form.get("note", ""), user=g.user)
-            db.session.commit()
-        except UserFacingError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
+        if not outcome.ok:
             return self._index(local_today().year, 400, form)
         flash(_("Spot inspection recorded: %(score)s points.", score=f"{row.score:g}"), "success")
         return redirect(url_for("SpotInspectionPlanView.index", year=row.year))

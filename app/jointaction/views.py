@@ -3,14 +3,13 @@ page with the step its stage waits for. Permission "JointAction": read, escalate
 and social workers), act (apply, record the visit, close: the community police and the police station)."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
 from app import scoping
 from app.domain.clock import local_today
 from app.errors import UserFacingError
-from app.extensions import db
 from app.inputs import date_or_400, id_or_none, int_or_default
 from app.jointaction import service
 from app.models import Committee
@@ -77,19 +76,14 @@ class JointActionView(BaseView):
     def escalate(self):
         case_id = id_or_none(request.form.get("change_case_id"))
         record_id = id_or_none(request.form.get("verification_record_id"))
-        try:
-            action = service.escalate(change_case_id=case_id, verification_record_id=record_id,
-                                      reason=request.form.get("reason", ""), user=g.user)
-            db.session.commit()
-        except LookupError:
-            db.session.rollback()
-            flash(_("No such change case or verification record in your committees."), "danger")
+        with committing(_("Reported to the community police for a special joint action.")) as outcome:
+            try:
+                action = service.escalate(change_case_id=case_id, verification_record_id=record_id,
+                                          reason=request.form.get("reason", ""), user=g.user)
+            except LookupError:
+                raise UserFacingError(_("No such change case or verification record in your committees.")) from None
+        if not outcome.ok:
             return redirect(url_for("JointActionView.index"))
-        except UserFacingError as exc:
-            db.session.rollback()
-            flash(str(exc), "danger")
-            return redirect(url_for("JointActionView.index"))
-        flash(_("Reported to the community police for a special joint action."), "success")
         return redirect(url_for("JointActionView.show", pk=action.id))
 
     @expose("/apply/<int:pk>", methods=["POST"])
