@@ -171,10 +171,14 @@ def monthly_counts(year: int, month: int, committee_ids=None) -> dict[Optional[i
             select(ft.c.committee_id, func.count()).where(ft.c.status == A.ESCALATED, ft.c.opened_at < end)
             .group_by(ft.c.committee_id))):
         out[committee_id][A.ESCALATED] = n
+    # Live at the cut (the month's last day, or today): not closed before it — a finding closed since still
+    # counts for the month it was overdue in, so a past month's count does not drift (it may feed the ranking).
     cut = min(end.date() - dt.timedelta(days=1), local_today(current_rules()))
+    still_live = ft.c.status.in_(A.LIVE)
+    if end <= utcnow():
+        still_live = still_live | (ft.c.closed_at >= end)
     for committee_id, n in session.execute(scoped(
-            select(ft.c.committee_id, func.count()).where(ft.c.status.in_(A.LIVE), ft.c.due_on < cut,
-                                                          ft.c.opened_at < end)
+            select(ft.c.committee_id, func.count()).where(still_live, ft.c.due_on < cut, ft.c.opened_at < end)
             .group_by(ft.c.committee_id))):
         out[committee_id]["overdue"] = n
     return dict(out)

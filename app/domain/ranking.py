@@ -7,7 +7,9 @@ Committee score, weights from `Rules` (defaults 30/40/30/0, penalty 5):
   + spot inspection  0 × score / 100                 (only when there was one and the office gave it a weight)
   then, without a spot inspection, the sum of the other three is multiplied by full / (full − spot weight) so
   that every committee is scored out of the same full score,
-  − 5 per crime-related person or lead not entered in time.
+  − 5 per crime-related person or lead not entered in time,
+  − weight_findings (RULE_WEIGHT_FINDINGS, 0 by default) per finding of the analysis loop left overdue at the
+    month's end (issue 17: the findings count per committee and month may feed the ranking).
 Ties: higher accuracy, then more persons checked. Committees still equal share the place (1, 2, 2, 4), so
 several committees can be last together and each climbs its ladder (``Rules.ties_share_place``; False falls
 back to table order, one committee per place). Output is in rank order, then table order.
@@ -39,9 +41,11 @@ class CommitteeMonth:
     changes_on_time: int  # of which collected and entered within their deadlines
     spot_score: float | None  # 0-100, None when there was no spot inspection
     late_crime_leads: int  # crime-related persons or leads not entered in time
+    overdue_findings: int = 0  # findings of the analysis loop live past their due date at the month's end
 
     def __post_init__(self) -> None:
-        if min(self.checked, self.correct, self.changes_total, self.changes_on_time, self.late_crime_leads) < 0:
+        if min(self.checked, self.correct, self.changes_total, self.changes_on_time, self.late_crime_leads,
+               self.overdue_findings) < 0:
             raise ValueError(f"{self.committee}: counts cannot be negative")
         if self.correct > self.checked:
             raise ValueError(f"{self.committee}: correct ({self.correct}) exceeds checked ({self.checked})")
@@ -58,11 +62,11 @@ class CommitteeMonth:
     @classmethod
     def from_counts(cls, seq: int, committee: str, checked: int, correct: int, changes_total: int = 0,
                     changes_on_time: int = 0, spot_score: float | None = None,
-                    late_crime_leads: int = 0) -> CommitteeMonth:
+                    late_crime_leads: int = 0, overdue_findings: int = 0) -> CommitteeMonth:
         """Like the constructor, with accuracy derived from the counts."""
         accuracy = correct / checked if checked else None
         return cls(seq, committee, checked, correct, accuracy, changes_total, changes_on_time, spot_score,
-                   late_crime_leads)
+                   late_crime_leads, overdue_findings)
 
     @property
     def exact_accuracy(self) -> Fraction | None:
@@ -108,7 +112,8 @@ def _score(month: CommitteeMonth, rules: Rules) -> dict:
     else:
         spot = None
         scale = Fraction(rules.full_score, rules.full_score - rules.weight_spot_inspection)
-    penalty = Fraction(rules.penalty_per_late_crime_lead * month.late_crime_leads)
+    penalty = Fraction(rules.penalty_per_late_crime_lead * month.late_crime_leads
+                       + rules.weight_findings * month.overdue_findings)
     total = (quantity + accuracy + timeliness + (spot or 0)) * scale - penalty
     return dict(quantity=quantity, accuracy=accuracy, timeliness=timeliness, spot_inspection=spot,
                 penalty=penalty, scale_factor=scale, total=total)

@@ -163,12 +163,25 @@ def timeliness(year: int, month: int, now: Optional[dt.datetime] = None) -> dict
     return overdue_counts(year, month, now=now)
 
 
+def overdue_findings(year: int, month: int, rules: Rules) -> dict[int, int]:
+    """Findings of the analysis loop left overdue at the month's end, per committee id: they feed the ranking only
+    when the office gives them a weight (RULE_WEIGHT_FINDINGS, 0 by default: not even counted then)."""
+    if not rules.weight_findings:
+        return {}
+    try:
+        from app.analysis.service import monthly_counts
+    except ImportError:  # the analysis loop is not installed
+        return {}
+    return {cid: int(c["overdue"]) for cid, c in monthly_counts(year, month).items() if cid is not None}
+
+
 def committee_ranking(year: int, month: int, table: MonthlyTable, rules: Rules,
                       now: Optional[dt.datetime] = None) -> list[dict]:
     """Every committee's score with each part's points, best first (JSON-ready)."""
     rows = committees()
     by_seq = {row.seq: row for row in table.rows}
     spots, crimes, changes = spot_scores(year, month), crime_late_counts(year, month), timeliness(year, month, now)
+    findings = overdue_findings(year, month, rules)
     notes = comments(year, month)
     months = []
     for c in rows:
@@ -176,7 +189,7 @@ def committee_ranking(year: int, month: int, table: MonthlyTable, rules: Rules,
         change = changes.get(c.id, {})
         months.append(CommitteeMonth.from_counts(
             c.seq, c.name, row.total, row.correct, int(change.get("total", 0)), int(change.get("on_time", 0)),
-            spots.get(c.id), crimes.get(c.id, 0)))
+            spots.get(c.id), crimes.get(c.id, 0), findings.get(c.id, 0)))
     inputs = {m.seq: m for m in months}
     ids = {c.seq: c.id for c in rows}
     result = []
@@ -190,6 +203,8 @@ def committee_ranking(year: int, month: int, table: MonthlyTable, rules: Rules,
             "spot_score": m.spot_score, "late_crime_leads": m.late_crime_leads,
             "points": scored.display_points(), "comment": notes.get(ids[scored.seq], ""),
         })
+        if rules.weight_findings:
+            result[-1]["overdue_findings"] = m.overdue_findings
     return result
 
 
