@@ -154,16 +154,17 @@ for _role, _grants in _MONTHLY_GRANTS.items():
 
 
 # The analysis loop (issue 17). "Finding": read, write (handle: fixed / not a problem / escalated), run (run the
-# rules now), export. "Dashboard": read (office, police, zones). "Sample": read, write (draw: the office).
+# rules now), export. "Dashboard": read (office, police, zones; a committee's director, social workers and police:
+# their own committee), write (count its figures again now: the office). "Sample": read, write (draw: the office).
 _ANALYSIS_GRANTS: dict[str, dict[str, set[str]]] = {
-    STREET_OFFICE: _merge(_grant(("Finding",), READ, WRITE, "run"), _grant(("Dashboard",), READ),
+    STREET_OFFICE: _merge(_grant(("Finding",), READ, WRITE, "run"), _grant(("Dashboard",), READ, WRITE),
                           _grant(("Sample",), READ, WRITE)),
     POLICE_STATION: _merge(_grant(("Finding",), READ, WRITE), _grant(("Dashboard", "Sample"), READ)),
     ZONE_LEADER: _grant(("Finding", "Dashboard", "Sample"), READ),
     TEAM_MEMBER: _grant(("Sample",), READ),  # the teams verify the sampled persons
-    COMMUNITY_POLICE: _grant(("Finding",), READ, WRITE),
-    COMMITTEE_DIRECTOR: _grant(("Finding",), READ),
-    SOCIAL_WORKER: _grant(("Finding",), READ, WRITE),
+    COMMUNITY_POLICE: _merge(_grant(("Finding",), READ, WRITE), _grant(("Dashboard",), READ)),
+    COMMITTEE_DIRECTOR: _grant(("Finding", "Dashboard"), READ),
+    SOCIAL_WORKER: _merge(_grant(("Finding",), READ, WRITE), _grant(("Dashboard",), READ)),
 }
 for _role, _grants in _ANALYSIS_GRANTS.items():
     ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], _grants)

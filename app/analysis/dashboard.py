@@ -1,17 +1,24 @@
 """The dashboard's numbers (issue 17): street → zone → committee, each unit a row with registered persons by
 category, changes this year, their on-time share, this month's quota, the year's coverage, live findings and the
-year's ranking. Every figure is a GROUP BY per committee (23 rows) summed upwards; the caller's scope decides which
-committees exist at all (app.scoping)."""
+year's ranking. Every figure is per committee (23 rows) summed upwards; the caller's scope decides which
+committees exist at all (app.scoping).
+
+The figures are counted (``committee_figures``: a GROUP BY each over the street) by ``refresh`` — the nightly
+analysis run, the office's button, `flask analysis refresh-dashboard` — into the derived table
+analysis_committee_month (DashboardMonth); the dashboard reads that table (a few hundred rows). A year never
+refreshed is counted live (a new installation shows its numbers before the first night)."""
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from typing import Optional
 
+import json
+
 from sqlalchemy import case, extract, func, select
 
 from app.domain import analysis as A
-from app.domain.clock import local_today
+from app.domain.clock import local_today, utcnow
 from app.extensions import db
 from app.settings import current_rules
 
@@ -32,9 +39,7 @@ def committee_figures(ids: list[int], year: int, today: dt.date) -> dict[int, di
     from app.models import Person, Residence
     from app.verification.service.queries import coverage
 
-    figures: dict[int, dict] = {i: {"persons": {c: 0 for c in CATEGORIES}, "changes": [0] * 12, "changes_total": 0,
-                                    "on_time": 0, "findings": 0, "findings_overdue": 0, "ranks": {}}
-                                for i in ids}
+    figures: dict[int, dict] = {i: _empty() for i in ids}
     if not ids:
         return figures
     for committee_id, category, n in db.session.execute(
@@ -61,6 +66,8 @@ def committee_figures(ids: list[int], year: int, today: dt.date) -> dict[int, di
             if committee_id in figures:
                 figures[committee_id]["changes_total"] += counts["total"]
                 figures[committee_id]["on_time"] += counts["on_time"]
+                figures[committee_id]["changes_total_by_month"][m - 1] = counts["total"]
+                figures[committee_id]["on_time_by_month"][m - 1] = counts["on_time"]
 
     for row in coverage(year, ids, today=today):
         figures[row["committee_id"]].update(
@@ -76,12 +83,111 @@ def committee_figures(ids: list[int], year: int, today: dt.date) -> dict[int, di
             .group_by(Finding.committee_id)):
         figures[committee_id]["findings"] += n
         figures[committee_id]["findings_overdue"] += int(late or 0)
+    for committee_id, rule, n in db.session.execute(
+            select(Finding.committee_id, Finding.rule, func.count())
+            .where(Finding.status.in_(A.LIVE), Finding.committee_id.in_(ids))
+            .group_by(Finding.committee_id, Finding.rule)):
+        figures[committee_id]["findings_by_rule"][rule] = n
 
     for m, ranking in year_ranking(year).items():
         for entry in ranking:
             if entry.get("committee_id") in figures:
                 figures[entry["committee_id"]]["ranks"][m] = entry.get("rank")
     return figures
+
+
+def _empty() -> dict:
+    return {"persons": {c: 0 for c in CATEGORIES}, "changes": [0] * 12, "changes_total": 0, "on_time": 0,
+            "changes_total_by_month": [0] * 12, "on_time_by_month": [0] * 12, "findings": 0,
+            "findings_overdue": 0, "findings_by_rule": {}, "ranks": {}}
+
+
+SNAPSHOT_FIELDS = ("checked", "houses", "houses_seen", "registered", "persons_seen", "findings", "findings_overdue")
+
+
+def refresh(year: Optional[int] = None) -> int:
+    """Count every committee's figures of ``year`` (default: this year) into analysis_committee_month: each month
+    up to the running one gets its own figures, the running month (December of a past year) also today's
+    snapshot. Flushes, never commits (the caller's unit of work or committing() does). Returns the rows written."""
+    from app.analysis.models import DashboardMonth
+    from app.analysis.service import monthly_counts
+    from app.models import Committee
+
+    rules = current_rules()
+    today = local_today(rules)
+    year = year or today.year
+    if year > today.year:
+        return 0
+    last_month = 12 if year < today.year else today.month
+    ids = list(db.session.scalars(select(Committee.id).order_by(Committee.id)))
+    figures = committee_figures(ids, year, today)
+    months = {m: monthly_counts(year, m, ids) for m in range(1, last_month + 1)}
+    existing = {(row.committee_id, row.month): row
+                for row in db.session.query(DashboardMonth).filter(DashboardMonth.year == year)}
+    now = utcnow()
+    for committee_id in ids:
+        f = figures[committee_id]
+        for m in range(1, last_month + 1):
+            row = existing.get((committee_id, m))
+            if row is None:
+                row = DashboardMonth(committee_id=committee_id, year=year, month=m, findings_by_rule="{}",
+                                     **{name: 0 for name in SNAPSHOT_FIELDS},
+                                     **{f"persons_{c}": 0 for c in CATEGORIES})
+                db.session.add(row)
+            counts = months[m].get(committee_id, {})
+            row.changes = f["changes"][m - 1]
+            row.changes_total = f["changes_total_by_month"][m - 1]
+            row.changes_on_time = f["on_time_by_month"][m - 1]
+            row.findings_opened = int(counts.get("opened", 0))
+            row.findings_closed = sum(int(counts.get(s, 0)) for s in (A.FIXED, A.DISMISSED, A.GONE))
+            row.findings_month_overdue = int(counts.get("overdue", 0))
+            row.rank = f["ranks"].get(m)
+            row.refreshed_at = now
+            if m == last_month:
+                for c in CATEGORIES:
+                    setattr(row, f"persons_{c}", f["persons"][c])
+                for name in SNAPSHOT_FIELDS:
+                    setattr(row, name, int(f.get(name, 0) or 0))
+                row.findings_by_rule = json.dumps(f["findings_by_rule"], sort_keys=True)
+                row.snapshot_on = today
+    db.session.flush()
+    return len(ids) * last_month
+
+
+def stored_figures(ids: list[int], year: int, today: dt.date) -> Optional[tuple[dict[int, dict], dt.datetime]]:
+    """Per committee id, the figures of ``committee_figures`` as the last refresh stored them, and the time of
+    that refresh; None when ``year`` was never refreshed (the caller counts live)."""
+    from app.analysis.models import DashboardMonth as D
+
+    if not ids:
+        return None
+    rows = db.session.execute(select(D).where(D.year == year, D.committee_id.in_(ids))).scalars().all()
+    if not rows:
+        return None
+    quota = current_rules().monthly_quota_per_committee
+    figures = {i: {**_empty(), "checked": 0, "quota": quota, "houses": 0, "houses_seen": 0, "registered": 0,
+                   "persons_seen": 0} for i in ids}
+    latest: dict[int, object] = {}
+    for row in rows:
+        f = figures[row.committee_id]
+        f["changes"][row.month - 1] = row.changes
+        f["changes_total"] += row.changes_total
+        f["on_time"] += row.changes_on_time
+        if row.rank:
+            f["ranks"][row.month] = row.rank
+        if row.snapshot_on is not None and (row.committee_id not in latest
+                                            or row.month > latest[row.committee_id].month):
+            latest[row.committee_id] = row
+    for committee_id, row in latest.items():
+        f = figures[committee_id]
+        f["persons"] = {c: getattr(row, f"persons_{c}") for c in CATEGORIES}
+        for name in SNAPSHOT_FIELDS:
+            f[name] = getattr(row, name)
+        # "checked this month": only while the snapshot's month is still running
+        if (row.snapshot_on.year, row.snapshot_on.month) != (today.year, today.month):
+            f["checked"] = 0
+        f["findings_by_rule"] = json.loads(row.findings_by_rule or "{}")
+    return figures, min(row.refreshed_at for row in rows)
 
 
 def year_ranking(year: int) -> dict[int, list[dict]]:
@@ -135,6 +241,8 @@ def dashboard(user, year: Optional[int] = None, zone_id: Optional[int] = None,
     today = local_today(current_rules())
     year = year or today.year
     committees = _committees(user)
+    if committee_id is None and zone_id is None and len(committees) == 1:
+        committee_id = committees[0].id  # a committee's own staff: their committee is their street
     if committee_id is not None:
         committees = [c for c in committees if c.id == committee_id]
         level = "committee"
@@ -144,7 +252,16 @@ def dashboard(user, year: Optional[int] = None, zone_id: Optional[int] = None,
     else:
         level = "street"
     ids = [c.id for c in committees]
-    figures = committee_figures(ids, year, today)
+    stored = stored_figures(ids, year, today)
+    if stored is not None:
+        figures, refreshed_at = stored
+        by_rule: dict[str, int] = defaultdict(int)
+        for i in ids:
+            for rule, n in figures[i]["findings_by_rule"].items():
+                by_rule[rule] += n
+        by_rule = dict(by_rule)
+    else:
+        figures, refreshed_at, by_rule = committee_figures(ids, year, today), None, counts_by_rule(ids)
     rows = []
     if level == "street":
         by_zone = defaultdict(list)
@@ -159,5 +276,5 @@ def dashboard(user, year: Optional[int] = None, zone_id: Optional[int] = None,
             rows.append(_finish({**figures[c.id], "name": c.name, "zone_id": c.zone_id, "committee_id": c.id}))
     total = _finish({**_sum([figures[i] for i in ids]), "name": None})
     return {"year": year, "today": today, "level": level, "rows": rows, "total": total,
-            "findings_by_rule": counts_by_rule(ids), "zone_id": zone_id, "committee_id": committee_id,
-            "committee_ids": ids}
+            "findings_by_rule": by_rule, "zone_id": zone_id, "committee_id": committee_id,
+            "committee_ids": ids, "refreshed_at": refreshed_at}

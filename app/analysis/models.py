@@ -74,3 +74,47 @@ class SampleItem(Model):
     draw_id: Mapped[int] = mapped_column(ForeignKey("analysis_sample_draw.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), nullable=False, index=True)
+
+
+class DashboardMonth(Model):
+    """Derived (issue 17): one committee's month as the dashboard shows it, so that its first view reads a few
+    hundred rows instead of counting the street live. Refreshed by the nightly analysis run, the office's button
+    and `flask analysis refresh-dashboard` (app/analysis/dashboard.py refresh); never edited by hand, and emptied
+    or rebuilt at will (``info["derived"]``: tests' per-table walks skip it).
+
+    The month's own figures (changes reported, their timeliness, findings opened and closed, the approved rank)
+    are rewritten for every month of the year at each refresh; the snapshot figures (registered persons by
+    category, this month's checks, the year's coverage, live findings) are those of the refresh's day, kept on
+    the month it fell in: the latest month of a year holds the dashboard's current view."""
+
+    __tablename__ = "analysis_committee_month"
+    __table_args__ = (
+        Index("ix_analysis_committee_month_year_committee", "year", "committee_id"),
+        {"info": {"derived": True}},
+    )
+
+    committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # the month's own figures
+    changes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    changes_total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    changes_on_time: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    findings_opened: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    findings_closed: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    findings_month_overdue: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    rank: Mapped[Optional[int]] = mapped_column(Integer)
+    # the snapshot of the refresh's day
+    persons_shanghai_household: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    persons_separated: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    persons_migrant: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    checked: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    houses: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    houses_seen: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    registered: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    persons_seen: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    findings: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    findings_overdue: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    findings_by_rule: Mapped[str] = mapped_column(String(1000), nullable=False, default="{}")  # JSON {rule: n}
+    snapshot_on: Mapped[Optional[dt.date]] = mapped_column(Date)  # the day of the snapshot (None: never taken)
+    refreshed_at: Mapped[dt.datetime] = mapped_column(DateTime, nullable=False, default=utcnow)

@@ -1,5 +1,7 @@
 """The nightly run of the rules that find gaps (scheduled in app/schedule.py) and its CLI twin
-(`flask analysis run [--rule CODE]`). Registered by ``init_app`` (create_app calls it), not on import."""
+(`flask analysis run [--rule CODE]`); the run ends by refreshing the dashboard's derived table, which
+`flask analysis refresh-dashboard [--year YYYY]` also does alone. Registered by ``init_app`` (create_app calls
+it), not on import."""
 from __future__ import annotations
 
 import time
@@ -12,18 +14,27 @@ NIGHTLY_ACTOR = "analysis-nightly"
 
 def run_nightly(only=None) -> dict:
     """Every rule over the whole street, as an explicit actor (no ``g.user`` in a worker). Commits."""
-    from app.analysis import service
+    from app.analysis import dashboard, service
     from app.audit import acting_as
-    from app.extensions import db
+    from app.unit_of_work import unit_of_work
 
     with acting_as(NIGHTLY_ACTOR, source="task"):
-        try:
+        with unit_of_work():
             counts = service.run_rules(only=only)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+        with unit_of_work():  # the findings are kept even if the dashboard's refresh fails
+            dashboard.refresh()
     return counts
+
+
+def refresh_dashboard(year=None) -> int:
+    """The dashboard's derived table counted again for ``year`` (default this year). Commits."""
+    from app.analysis import dashboard
+    from app.audit import acting_as
+    from app.unit_of_work import unit_of_work
+
+    with acting_as(NIGHTLY_ACTOR, source="task"):
+        with unit_of_work():
+            return dashboard.refresh(year)
 
 
 def _nightly_run() -> dict:
@@ -46,5 +57,13 @@ def init_app(app) -> None:
         started = time.perf_counter()
         counts = run_nightly(set(rules) or None)
         click.echo(f"{counts} in {time.perf_counter() - started:.1f} s")
+
+    @group.command("refresh-dashboard")
+    @click.option("--year", type=click.IntRange(2000, 2100), default=None, help="default: this year")
+    def refresh_command(year):
+        """Count the dashboard's figures again into analysis_committee_month (the nightly run does it too)."""
+        started = time.perf_counter()
+        rows = refresh_dashboard(year)
+        click.echo(f"{rows} committee months in {time.perf_counter() - started:.1f} s")
 
     app.cli.add_command(group)

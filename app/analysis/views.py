@@ -18,6 +18,8 @@ from app.analysis.models import Finding, SampleDraw, SampleItem
 from app.analysis.service import AnalysisRefused
 from app.domain import analysis as A
 from app.extensions import db
+from app.inputs import id_or_none, year_or_400
+from app.views.transaction import committing
 
 PAGE_SIZE = 50
 
@@ -102,8 +104,12 @@ class FindingsView(BaseView):
     @expose("/run", methods=["POST"])
     @has_access
     def run(self):
+        from app.analysis.dashboard import refresh
+
         counts = service.run_rules()
         db.session.commit()
+        with committing():
+            refresh()  # the dashboard shows what the run found
         flash(_("Rules run: %(found)s gaps, %(opened)s new findings, %(gone)s closed by themselves.", **counts),
               "success")
         return redirect(url_for("FindingsView.overview"))
@@ -146,21 +152,30 @@ class DashboardView(BaseView):
     route_base = "/analysis/dashboard"
     default_view = "index"
     class_permission_name = "Dashboard"
-    method_permission_name = {"index": "read", "xlsx": "read"}
-    base_permissions = ["can_read"]
+    method_permission_name = {"index": "read", "xlsx": "read", "refresh": "write"}
+    base_permissions = ["can_read", "can_write"]
+
+    @staticmethod
+    def _unit_id(name):
+        raw = request.args.get(name)
+        if raw is None or not raw.strip():
+            return None
+        unit = id_or_none(raw)
+        if unit is None:
+            abort(404)  # no such zone or committee (text, 0, beyond 64 bits)
+        return unit
 
     def _data(self):
-        year = _int(request.args.get("year"))
-        if year is not None and not 2000 <= year <= 2100:
-            year = None
-        return dashboard(g.user, year, _int(request.args.get("zone")), _int(request.args.get("committee")))
+        year = year_or_400(request.args.get("year"), None)
+        data = dashboard(g.user, year, self._unit_id("zone"), self._unit_id("committee"))
+        if data["level"] != "street" and not data["rows"]:
+            abort(404)  # a zone or committee outside the user's scope does not exist for him
+        return data
 
     @expose("/")
     @has_access
     def index(self):
         data = self._data()
-        if data["level"] != "street" and not data["rows"]:
-            abort(404)  # a zone or committee outside the user's scope does not exist for him
         chart = {
             "names": [r["name"] for r in data["rows"]],
             "categories": [str(messages.CATEGORY_LABELS[c]) for c in CATEGORIES],
@@ -173,7 +188,18 @@ class DashboardView(BaseView):
                        "findings": _("Open findings by rule")},
         }
         return self.render_template("analysis/dashboard.html", data=data, chart_json=json.dumps(chart),
-                                    categories=CATEGORIES, labels=messages, title=_("Dashboard"))
+                                    categories=CATEGORIES, labels=messages, can_refresh=_can("write", "Dashboard"),
+                                    title=_("Dashboard"))
+
+    @expose("/refresh", methods=["POST"])
+    @has_access
+    def refresh(self):
+        """Count the figures again now (the nightly run does it every night)."""
+        from app.analysis.dashboard import refresh
+
+        with committing(_("The dashboard's figures have been counted again.")):
+            refresh()
+        return redirect(url_for("DashboardView.index"))
 
     @expose("/xlsx")
     @has_access
