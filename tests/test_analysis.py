@@ -117,6 +117,8 @@ def test_person_unregistered_and_permit_expiring(app, ctx):
     db.session.query(Residence).filter_by(person_id=moved.id).update({"end_date": dt.date(2025, 1, 1),
                                                                        "end_reason": "迁出"})
     soon = _person("将到期", house_id=house_id, residence_permit_no="A1", residence_permit_expiry=dt.date(2026, 7, 9))
+    expired = _person("已过期", house_id=house_id, residence_permit_no="A0",
+                      residence_permit_expiry=dt.date(2026, 5, 1))
     _person("未到期", house_id=house_id, residence_permit_no="A2", residence_permit_expiry=dt.date(2026, 7, 11))
     gone = _person("已迁出", house_id=house_id, residence_permit_no="A3", residence_permit_expiry=dt.date(2026, 1, 1))
     db.session.query(Residence).filter_by(person_id=gone.id).update({"end_date": dt.date(2025, 1, 1),
@@ -126,7 +128,8 @@ def test_person_unregistered_and_permit_expiring(app, ctx):
     # A moved-away person has a cancelled residence: history, not a gap.
     assert [f.subject_id for f in _open("person_unregistered")] == [nowhere.id]
     assert _open("person_unregistered")[0].committee_id is None  # belongs to no committee: the office's
-    assert [f.subject_id for f in _open("permit_expiring")] == [soon.id]  # 29 days ahead; 31 is not raised
+    # Expired while still registered, or 29 days ahead; 31 days ahead is not raised, nor a moved-away person's.
+    assert [f.subject_id for f in _open("permit_expiring")] == [soon.id, expired.id]
 
 
 def test_vehicle_owner_moved_and_possible_duplicates(app, ctx):
@@ -329,7 +332,15 @@ def test_dashboard_is_scoped_for_a_zone_leader(app, ctx):
     assert "济阳" not in html and "德州" not in html
     other = db.session.query(Committee).filter_by(name="济一").one()
     assert client.get(f"/analysis/dashboard/?committee={other.id}").status_code == 404
-    assert client.get("/analysis/dashboard/?zone=abc&year=x").status_code == 200  # bad input: ignored, not 500
+    # No such zone or committee: text, zero, beyond 64 bits, an id that does not exist — 404, never 500.
+    for query in ("zone=abc", "zone=0", f"zone={2**64 + 1}", "zone=99999999", f"committee={2**63}",
+                  "committee=-1", "committee=99999999"):
+        assert client.get(f"/analysis/dashboard/?{query}").status_code == 404, query
+        assert client.get(f"/analysis/dashboard/xlsx?{query}").status_code == 404, query
+    for year in ("x", "1899", "20261", str(2**64)):
+        response = client.get(f"/analysis/dashboard/?year={year}")
+        assert response.status_code == 400 and "年份无效" in response.get_data(as_text=True), year
+    assert client.get("/analysis/dashboard/?year=2025").status_code == 200
 
 
 def test_a_sample_larger_than_the_committee_is_refused_with_a_message(app, ctx):
@@ -375,3 +386,162 @@ def test_the_quarterly_review_pack_renders_the_committees_quarter(app, ctx, tmp_
     with pytest.raises(documents.DocumentRefused):
         documents.request_document("quarterly_review", ctx["places"]["钢二"]["committee"],
                                    ctx["user"]("social_worker"))
+
+
+# -- the findings feed the ranking (a weight, 0 by default) -----------------------------------------------------
+
+def test_the_findings_weight_takes_points_off_as_computed_by_hand():
+    from app.domain.ranking import CommitteeMonth, rank_committees
+    from app.domain.rules import DEFAULT_RULES, Rules
+
+    def months(overdue_a):
+        # 甲: 40 checked of a quota of 50, 38 correct, 4 of 5 changes on time; 乙: 50 checked, 44 correct, no changes
+        return [CommitteeMonth.from_counts(1, "甲", 40, 38, 5, 4, overdue_findings=overdue_a),
+                CommitteeMonth.from_counts(2, "乙", 50, 44, 0, 0)]
+
+    # 甲: 30×40/50 + 40×38/40 + 30×4/5 = 24 + 38 + 24 = 86; 乙: 30 + 40×44/50 + 30 = 30 + 35.2 + 30 = 95.2
+    quota = Rules(monthly_quota_per_committee=50)
+    plain = rank_committees(months(0), quota)
+    assert [(s.committee, round(s.total, 2)) for s in plain] == [("乙", 95.2), ("甲", 86.0)]
+    # Weight 0 (the default): three overdue findings change nothing.
+    assert DEFAULT_RULES.weight_findings == 0
+    assert [(s.committee, s.total, s.rank) for s in rank_committees(months(3), quota)] == \
+        [(s.committee, s.total, s.rank) for s in plain]
+    # Turned the other way round by hand: 甲 without findings beats 乙 with 2 overdue at 5 points each.
+    weighted = Rules(monthly_quota_per_committee=50, weight_findings=5)
+    swapped = [CommitteeMonth.from_counts(1, "甲", 50, 45, 0, 0),  # 30 + 36 + 30 = 96
+               CommitteeMonth.from_counts(2, "乙", 50, 50, 0, 0, overdue_findings=2)]  # 30 + 40 + 30 − 10 = 90
+    assert [(s.committee, round(s.total, 2), s.rank) for s in rank_committees(swapped, weighted)] == [
+        ("甲", 96.0, 1), ("乙", 90.0, 2)]
+    assert [s.committee for s in rank_committees(swapped, quota)] == ["乙", "甲"]  # 100 vs 96 without the weight
+
+
+def test_rule_weight_findings_moves_a_committee_with_overdue_findings_down_the_month(app, ctx, frozen_clock):
+    from app.monthly import service as monthly
+
+    frozen_clock.set(dt.datetime(2026, 6, 1, 2, 0))
+    _house(ctx, "钢一", room="951", rental=True)
+    _house(ctx, "钢一", room="952", rental=True)
+    db.session.commit()
+    _run(app)  # two empty rentals of 钢一, due 14 days later: 2026-06-15
+    frozen_clock.set(dt.datetime(2026, 6, 20, 2, 0))
+    gang1 = ctx["places"]["钢一"]["committee"]
+
+    def ranking(**config):
+        old = {k: app.config.get(k) for k in config}
+        app.config.update(config)
+        try:
+            return {r["committee_id"]: r for r in monthly.compute_month(2026, 6)["ranking"]}
+        finally:
+            for k, v in old.items():
+                app.config.pop(k, None) if v is None else app.config.__setitem__(k, v)
+
+    # Nothing checked, nothing changed anywhere: every committee 30 points (timeliness in full), all first.
+    plain = ranking()
+    assert {r["rank"] for r in plain.values()} == {1} and plain[gang1]["points"]["total"] == 30
+    assert ranking(RULE_WEIGHT_FINDINGS="0") == plain
+    weighted = ranking(RULE_WEIGHT_FINDINGS="4")
+    # 钢一: 30 − 2 overdue × 4 = 22, alone in last place; the other 22 committees still share the first.
+    assert weighted[gang1]["points"]["total"] == 22 and weighted[gang1]["overdue_findings"] == 2
+    assert weighted[gang1]["rank"] == len(weighted) and {r["rank"] for c, r in weighted.items() if c != gang1} == {1}
+    # A finding fixed since still counts for the month it was overdue in (the count of a past month stays put).
+    first = _open("empty_rental")[0]
+    frozen_clock.set(dt.datetime(2026, 7, 2, 2, 0))
+    service.close(first, "fixed", ctx["user"]("social_worker"), reason="已登记租客")
+    db.session.commit()
+    assert service.monthly_counts(2026, 6)[gang1]["overdue"] == 2
+    assert service.monthly_counts(2026, 7)[gang1]["overdue"] == 1
+
+
+# -- the dashboard's derived table ----------------------------------------------------------------------------
+
+def test_the_dashboard_reads_its_derived_table_refreshed_by_night_button_and_command(app, ctx):
+    from app.analysis.dashboard import dashboard
+    from app.analysis.models import DashboardMonth
+    from app.analysis.tasks import run_nightly
+    from app.models import Committee
+    from tests.conftest import client_as
+
+    house_id = ctx["places"]["钢一"]["houses"][0]
+    gang1 = ctx["places"]["钢一"]["committee"]
+    for i in range(3):
+        _person(f"派生{i}", house_id=house_id)
+    _house(ctx, "钢一", room="961", rental=True)
+    db.session.commit()
+    office = ctx["user"]("street_office")
+    run_nightly()  # the nightly run finds the gaps, then counts the dashboard
+    committees = db.session.query(Committee).count()
+    assert db.session.query(DashboardMonth).filter_by(year=2026).count() == committees * 6  # January to June
+    june = db.session.get(DashboardMonth, (gang1, 2026, 6))
+    assert (june.persons_migrant, june.findings, june.findings_opened, june.snapshot_on) == (
+        3, 1, 1, dt.date(2026, 6, 10))
+    assert db.session.get(DashboardMonth, (gang1, 2026, 5)).snapshot_on is None  # only the running month's
+    data = dashboard(office, committee_id=gang1)
+    assert data["rows"][0]["persons"]["migrant"] == 3 and data["refreshed_at"] is not None
+    assert data["findings_by_rule"] == {"empty_rental": 1}
+
+    # A person added after the night is not counted until the figures are counted again…
+    _person("派生新", house_id=house_id)
+    db.session.commit()
+    client = client_as(app, "office")
+    assert dashboard(office, committee_id=gang1)["rows"][0]["persons"]["migrant"] == 3
+    html = client.get(f"/analysis/dashboard/?committee={gang1}").get_data(as_text=True)
+    assert "数据统计于" in html and "立即重新统计" in html
+    # … by the office's button (a committee's social worker has no such button and may not press it) …
+    response = client.post("/analysis/dashboard/refresh", follow_redirects=True)
+    assert response.status_code == 200 and "已重新统计" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert dashboard(office, committee_id=gang1)["rows"][0]["persons"]["migrant"] == 4
+    with app.app_context():  # requests share the test's app context (and Flask-Login's user in g): a fresh one
+        worker = client_as(app, "sw_gang1")
+        assert "立即重新统计" not in worker.get("/analysis/dashboard/").get_data(as_text=True)
+        assert worker.post("/analysis/dashboard/refresh").status_code == 403
+    # … or by the command.
+    _person("派生末", house_id=house_id)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["analysis", "refresh-dashboard"])
+    assert result.exit_code == 0 and f"{committees * 6} committee months" in result.output
+    db.session.expire_all()
+    assert dashboard(office, committee_id=gang1)["rows"][0]["persons"]["migrant"] == 5
+    assert app.test_cli_runner().invoke(args=["analysis", "refresh-dashboard", "--year", "1999"]).exit_code != 0
+
+
+def test_a_committee_role_sees_its_own_committee_only_on_the_dashboard(app, ctx):
+    from openpyxl import load_workbook
+
+    from tests.conftest import client_as
+
+    house_id = ctx["places"]["钢一"]["houses"][0]
+    _person("本会居民", house_id=house_id)
+    _person("他会居民", house_id=ctx["places"]["钢二"]["houses"][0])
+    db.session.commit()
+    gang2 = ctx["places"]["钢二"]["committee"]
+    zone_id = db.session.get(House, house_id).committee.zone_id
+    for username in ("sw_gang1", "police_gang1", "bl_gang1"):
+        with app.app_context():  # a fresh g (Flask-Login keeps its user there) for each signed-in client
+            client = client_as(app, username)
+            response = client.get("/analysis/dashboard/")
+            if username == "bl_gang1":  # a building leader is not given the dashboard
+                assert response.status_code == 403
+                continue
+            html = response.get_data(as_text=True)
+            # His committee is his street: its row, not the zone's nor another committee's.
+            assert response.status_code == 200 and "钢一" in html and "钢二" not in html, username
+            assert client.get(f"/analysis/dashboard/?committee={gang2}").status_code == 404
+            assert client.get(f"/analysis/dashboard/xlsx?committee={gang2}").status_code == 404
+            html = client.get(f"/analysis/dashboard/?zone={zone_id}").get_data(as_text=True)
+            assert "钢一" in html and "钢二" not in html
+            sheet = load_workbook(__import__("io").BytesIO(client.get("/analysis/dashboard/xlsx").data)).active
+            rows = list(sheet.iter_rows(values_only=True))
+            assert [r[0] for r in rows[1:]] == ["钢一", "合计"] and rows[1][4] == 1
+
+
+def test_the_wilson_interval_of_thirty_right_out_of_thirty_by_hand():
+    from app.domain.analysis import wilson_interval
+
+    # At p = 1 the half width is z²/2n / (1 + z²/n), the same as the centre's excess over 1/(1 + z²/n): the lower
+    # bound is n / (n + z²) = 30 / (30 + 1.959964²) = 30 / 33.841459 = 0.886487; the upper one exactly 1.
+    low, high = wilson_interval(30, 30)
+    assert low == pytest.approx(30 / 33.841459, abs=1e-6) and low == pytest.approx(0.886487, abs=1e-6)
+    assert high == 1.0
+    assert wilson_interval(0, 0) == (0.0, 1.0)
