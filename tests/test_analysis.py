@@ -414,6 +414,13 @@ def test_the_findings_weight_takes_points_off_as_computed_by_hand():
     assert [(s.committee, round(s.total, 2), s.rank) for s in rank_committees(swapped, weighted)] == [
         ("甲", 96.0, 1), ("乙", 90.0, 2)]
     assert [s.committee for s in rank_committees(swapped, quota)] == ["乙", "甲"]  # 100 vs 96 without the weight
+    # Out of range: refused with the setting's name.
+    from app.domain.rules import rules_from_config
+
+    for bad in ("-1", "101", "x"):
+        with pytest.raises(ValueError, match="WEIGHT_FINDINGS|weight_findings"):
+            rules_from_config({"RULE_WEIGHT_FINDINGS": bad})
+    assert rules_from_config({"RULE_WEIGHT_FINDINGS": "5"}).weight_findings == 5
 
 
 def test_rule_weight_findings_moves_a_committee_with_overdue_findings_down_the_month(app, ctx, frozen_clock):
@@ -545,3 +552,22 @@ def test_the_wilson_interval_of_thirty_right_out_of_thirty_by_hand():
     assert low == pytest.approx(30 / 33.841459, abs=1e-6) and low == pytest.approx(0.886487, abs=1e-6)
     assert high == 1.0
     assert wilson_interval(0, 0) == (0.0, 1.0)
+
+
+def test_the_committee_level_shows_the_years_places_from_the_approved_months(app, ctx):
+    from app.analysis.tasks import refresh_dashboard
+    from app.monthly.models import MonthClose
+    from tests.conftest import client_as
+
+    gang1, gang2 = ctx["places"]["钢一"]["committee"], ctx["places"]["钢二"]["committee"]
+    for month, (first, second) in ((3, (gang1, gang2)), (4, (gang2, gang1))):
+        close = MonthClose(year=2026, month=month, state="approved")
+        close.snapshot = {"ranking": [{"committee_id": first, "rank": 1}, {"committee_id": second, "rank": 23}]}
+        db.session.add(close)
+    db.session.commit()
+    refresh_dashboard()
+    html = client_as(app, "office").get(f"/analysis/dashboard/?committee={gang1}").get_data(as_text=True)
+    places = html[html.index("每月名次"):html.index("各规则待处置问题")]
+    assert "<dt>3月</dt><dd>1</dd>" in places and "<dt>4月</dt><dd>23</dd>" in places
+    assert "<dt>5月</dt><dd>—</dd>" in places
+    assert ">12.0<" in html.replace(" ", "")  # the mean place over the year: (1 + 23) / 2

@@ -179,7 +179,7 @@ class Rules:
         for f in fields(self):
             if f.name.startswith("analysis_due_days_"):
                 _check(0 <= getattr(self, f.name) <= 366, f"{f.name} must be 0 to 366")
-        _check(self.weight_findings >= 0, "weight_findings must be 0 or more")
+        _check(0 <= self.weight_findings <= 100, "weight_findings must be 0 to 100")
         _check(self.volunteer_points_report >= 0 and self.volunteer_points_lead >= 0,
                "volunteer_points_* must be 0 or more")
         _check(self.volunteer_commendations_per_year >= 0, "volunteer_commendations_per_year must be 0 or more")
