@@ -1,0 +1,120 @@
+"""Bulk writes of the register import: buildings, houses, persons, residences and their audit rows, in batches.
+
+200,000 rows are 600,000 records and as many audit rows: one INSERT per record, or ORM objects with their flush
+hooks, would not fit the import's two-minute budget. The writer buffers plain tuples and writes each table in one
+go per batch: PostgreSQL ``COPY ... FROM STDIN`` (psycopg 3's ``cursor.copy``), SQLite ``executemany`` on the
+driver's cursor. Both run on the session's own connection, inside the session's transaction: the caller commits
+or rolls back, as for any service.
+
+Ids are known before the rows are written, so a residence can name its person and house in the same batch:
+
+* PostgreSQL: taken from the table's own sequence (``nextval`` over ``generate_series``), the numbers every other
+  writer also draws from, so a concurrent insert can never get the same id;
+* SQLite: the writer first takes the database's write lock (a no-op DELETE starts the write transaction), so no
+  other connection can insert until the import commits; ids then continue from ``max(id)``, read again at each
+  batch in case the session itself inserted in between.
+
+Audit rows take their id from the table (no id column written). Tables are written in foreign-key order.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from sqlalchemy.engine import Connection
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "building": ("id", "committee_id", "name"),
+    "house": ("id", "committee_id", "building_id", "room", "address", "is_rental", "key_area"),
+    "person": ("id", "name", "id_type", "id_number", "sex", "birth_date", "category", "registered_address", "phone",
+               "committee_id", "created_at", "updated_at"),
+    "residence": ("id", "person_id", "house_id", "committee_id", "start_date", "created_at"),
+    "audit_event": ("at", "actor_id", "actor_name", "source", "remote_addr", "action", "model", "record_id",
+                    "committee_id", "before", "after", "detail"),
+}
+ORDER = ("building", "house", "person", "residence", "audit_event")  # foreign keys point backwards in this list
+
+
+def _sqlite_value(value: Any) -> Any:
+    """The text SQLAlchemy's SQLite types store (so the ORM reads bulk rows as its own)."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+class BulkWriter:
+    def __init__(self, connection: Connection, id_chunk: int = 2000):
+        self.connection = connection
+        self.dialect = connection.dialect.name
+        if self.dialect not in ("sqlite", "postgresql"):
+            raise NotImplementedError(self.dialect)
+        self.id_chunk = max(1, id_chunk)
+        self.buffers: dict[str, list[tuple]] = {table: [] for table in ORDER}
+        self._pool: dict[str, list[int]] = {}  # PostgreSQL: ids drawn from the sequence, not used yet
+        self._next: dict[str, int] = {}  # SQLite: the next free id
+        self.written: dict[str, int] = {table: 0 for table in ORDER}
+        if self.dialect == "sqlite":
+            # Take the write lock now: from here until commit no other connection inserts, so max(id) + 1 is ours.
+            connection.exec_driver_sql("DELETE FROM building WHERE 0")
+
+    def _driver(self):
+        return self.connection.connection.driver_connection
+
+    # -- ids -----------------------------------------------------------------------------------------------------
+    def new_id(self, table: str) -> int:
+        if self.dialect == "postgresql":
+            pool = self._pool.get(table)
+            if not pool:
+                pool = self._pool[table] = self._draw(table, self.id_chunk)
+            return pool.pop()
+        if table not in self._next:
+            current = self.connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar()
+            self._next[table] = current + 1
+        value = self._next[table]
+        self._next[table] = value + 1
+        return value
+
+    def _draw(self, table: str, count: int) -> list[int]:
+        rows = self.connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%(table)s, 'id')) FROM generate_series(1, %(count)s)",
+            {"table": table, "count": count},
+        ).scalars().all()
+        return sorted(rows, reverse=True)  # pop() hands them out in increasing order
+
+    # -- rows ----------------------------------------------------------------------------------------------------
+    def add(self, table: str, row: tuple) -> None:
+        self.buffers[table].append(row)
+
+    def pending(self, table: str) -> int:
+        return len(self.buffers[table])
+
+    def flush(self) -> None:
+        for table in ORDER:
+            rows = self.buffers[table]
+            if rows:
+                self._write(table, COLUMNS[table], rows)
+                self.written[table] += len(rows)
+                self.buffers[table] = []
+        if self.dialect == "sqlite":
+            # The session may insert into these tables itself between two batches (an ORM write): read max(id) again.
+            self._next.clear()
+
+    def _write(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
+        names = ", ".join(columns)
+        if self.dialect == "postgresql":
+            with self._driver().cursor() as cursor:
+                with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            return
+        marks = ", ".join("?" for _ in columns)
+        cursor = self._driver().cursor()
+        try:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",
+                               [tuple(_sqlite_value(v) for v in row) for row in rows])
+        finally:
+            cursor.close()
