@@ -35,15 +35,36 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 ORDER = ("building", "house", "person", "residence", "audit_event")  # foreign keys point backwards in this list
 
 
-def _sqlite_value(value: Any) -> Any:
-    """The text SQLAlchemy's SQLite types store (so the ORM reads bulk rows as its own)."""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    return value
+_SQLITE_KIND = {  # the columns whose Python value SQLite needs as text or an integer
+    "created_at": "datetime", "updated_at": "datetime", "at": "datetime",
+    "birth_date": "date", "start_date": "date", "is_rental": "bool", "key_area": "bool",
+}
+
+
+def _sqlite_converter(columns: tuple[str, ...]):
+    """A function turning a row into what SQLAlchemy's SQLite types store (so the ORM reads bulk rows as its own):
+    only the date, datetime and boolean columns are touched; a datetime seen before is formatted once."""
+    kinds = [(i, _SQLITE_KIND[c]) for i, c in enumerate(columns) if c in _SQLITE_KIND]
+    stamps: dict[dt.datetime, str] = {}
+
+    def convert(row: tuple) -> tuple:
+        row = list(row)
+        for index, kind in kinds:
+            value = row[index]
+            if value is None:
+                continue
+            if kind == "datetime":
+                text = stamps.get(value)
+                if text is None:
+                    text = stamps[value] = value.strftime("%Y-%m-%d %H:%M:%S.%f")
+                row[index] = text
+            elif kind == "date":
+                row[index] = value.isoformat()
+            else:
+                row[index] = int(value)
+        return row
+
+    return convert
 
 
 class BulkWriter:
@@ -57,6 +78,7 @@ class BulkWriter:
         self._pool: dict[str, list[int]] = {}  # PostgreSQL: ids drawn from the sequence, not used yet
         self._next: dict[str, int] = {}  # SQLite: the next free id
         self.written: dict[str, int] = {table: 0 for table in ORDER}
+        self._converters: dict = {}
         if self.dialect == "sqlite":
             # Take the write lock now: from here until commit no other connection inserts, so max(id) + 1 is ours.
             connection.exec_driver_sql("DELETE FROM building WHERE 0")
@@ -112,9 +134,11 @@ class BulkWriter:
                         copy.write_row(row)
             return
         marks = ", ".join("?" for _ in columns)
+        convert = self._converters.get(table)
+        if convert is None:
+            convert = self._converters[table] = _sqlite_converter(columns)
         cursor = self._driver().cursor()
         try:
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})",
-                               [tuple(_sqlite_value(v) for v in row) for row in rows])
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", map(convert, rows))
         finally:
             cursor.close()

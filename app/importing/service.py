@@ -1,17 +1,18 @@
 """Loading the flat register: check (writes nothing) and import (all-or-nothing unless skip_invalid).
 
-The file is read twice, streaming (app/importing/workbook.py, python-calamine): a first pass checks every row (the
-cell rules of app/importing/rows.py, then what needs the database: scope, persons living elsewhere, possible
-duplicates); the second pass, run only when the first found nothing wrong (or skip_invalid), writes in batches of
-``IMPORT_BATCH_ROWS`` rows, looking up the batch's persons, reviews and residences with one IN query each. New
+A check (dry run) reads the file once and writes nothing; an import reads it once too, checking and writing batch
+by batch (app/importing/workbook.py reads with python-calamine). Rows are checked by the cell rules of
+app/importing/rows.py, then by what needs the database: scope, persons living elsewhere, possible duplicates.
+Batches of ``IMPORT_BATCH_ROWS`` rows look up their persons, reviews and residences with one IN query each. New
 buildings, houses, persons and residences, with their "create" audit rows, go through app/importing/bulk.py
 (PostgreSQL COPY, SQLite executemany): 200,000 ORM objects with their flush hooks would not fit the two-minute
 budget. Changes to existing persons and residences go through the ORM, so the audit flush hook records
-before/after as for any other write.
+before/after as for any other write. All-or-nothing: from the first bad row on an import stops writing and the
+caller rolls back (unless skip_invalid).
 
-Both passes decide every row the same way, so a check counts what the import will do: the same number twice with
-another name is an error wherever the rows are (RowChecker remembers every number), and a row with the name and
-birth date of a person an earlier row creates is held for review as one matching a registered person is.
+A check and an import decide every row the same way, so a check counts what the import will do: the same number
+twice with another name is an error wherever the rows are (RowChecker remembers every number), and a row with the
+name and birth date of a person an earlier row creates is held for review as one matching a registered person is.
 
 Scope: the caller passes the committees the importer may touch (None = all, for the CLI without --as). A row of
 another committee is a row error. A person is looked up by ID number over the whole register only to refuse the
@@ -112,7 +113,12 @@ def import_register(path: Path | str, scope: Optional[frozenset[int]], *, dry_ru
                     progress: Optional[Callable[[int, Optional[int], str], None]] = None,
                     job_id: Optional[int] = None, actor_id: Optional[int] = None) -> Outcome:
     """Check ``path`` and, unless ``dry_run`` or it has errors (and not ``skip_invalid``), import it into the
-    session. Raises ImportRefused for a file refused as a whole. The caller commits or rolls back."""
+    session. Raises ImportRefused for a file refused as a whole.
+
+    An import reads the file once: it checks and writes batch by batch, and from the first bad row on (unless
+    ``skip_invalid``) it stops writing and only counts, exactly as a check counts. The summary then says
+    ``imported: false`` and the caller rolls back what the first batches wrote (the CLI and the task do), so a file
+    with a bad row imports nothing. The caller commits or rolls back."""
     path = Path(path)
     max_mb, max_rows = limits()
     if path.stat().st_size > max_mb * 1024 * 1024:
@@ -122,18 +128,13 @@ def import_register(path: Path | str, scope: Optional[frozenset[int]], *, dry_ru
     in_scope = (lambda cid: True) if scope is None else (lambda cid: cid in scope)
     today = clock.local_today(current_rules())
 
-    batch = batch_rows()
-    checked = _run_pass(path, committees, in_scope, scope, today, max_rows, batch, write=False, progress=progress,
-                        job_id=job_id, actor_id=actor_id)
-    checked.sha256 = sha
-    if dry_run or (checked.summary.errors and not skip_invalid) or checked.summary.valid == 0:
-        return checked
-    written = _run_pass(path, committees, in_scope, scope, today, max_rows, batch, write=True, progress=progress,
-                        job_id=job_id, actor_id=actor_id)
-    written.sha256 = sha
-    written.summary.dry_run = False
-    written.summary.imported = not (written.summary.errors and not skip_invalid)
-    return written
+    outcome = _run_pass(path, committees, in_scope, scope, today, max_rows, batch_rows(), write=not dry_run,
+                        stop_on_error=not skip_invalid, progress=progress, job_id=job_id, actor_id=actor_id)
+    outcome.sha256 = sha
+    summary = outcome.summary
+    summary.imported = not dry_run and summary.valid > 0 and not (summary.errors and not skip_invalid)
+    summary.dry_run = not summary.imported
+    return outcome
 
 
 class _Pass:
@@ -165,6 +166,10 @@ class _Pass:
         self.held: list[tuple[CheckedRow, int, str]] = []  # reviews to add once the batch's persons are written
         self.now = clock.utcnow()
 
+    def stop_writing(self) -> None:
+        """A bad row in an all-or-nothing import: the rest of the file is only counted (the caller rolls back)."""
+        self.write, self.writer, self.held = False, None, []
+
     def new_id(self, table: str) -> int:
         if self.writer is not None:
             return self.writer.new_id(table)
@@ -184,8 +189,8 @@ class _Pass:
             f"import job={self.job_id}" if self.job_id else "import"))
 
 
-def _run_pass(path, committees, in_scope, scope, today, max_rows, batch_rows, *, write, progress, job_id,
-              actor_id) -> Outcome:
+def _run_pass(path, committees, in_scope, scope, today, max_rows, batch_rows, *, write, stop_on_error, progress,
+              job_id, actor_id) -> Outcome:
     sheet = _open(path)
     try:
         headers = {name: header for name, (_index, header) in sheet.mapping.items()}
@@ -197,12 +202,12 @@ def _run_pass(path, committees, in_scope, scope, today, max_rows, batch_rows, *,
         for row_no, cells in iter_sheet_rows(sheet.rows(), max_rows):
             batch.append(checker.check(row_no, cells))
             if len(batch) >= batch_rows:
-                _handle_batch(state, batch)
+                _handle_batch(state, batch, stop_on_error)
                 batch = []
                 if progress:
                     progress(state.summary.rows, total, phase)
         if batch:
-            _handle_batch(state, batch)
+            _handle_batch(state, batch, stop_on_error)
     except TooManyRows as exc:
         raise ImportRefused("too_many_rows", max=exc.limit) from None
     except UnreadableWorkbook as exc:
@@ -214,7 +219,7 @@ def _run_pass(path, committees, in_scope, scope, today, max_rows, batch_rows, *,
     return Outcome(state.summary, state.errors, state.notes)
 
 
-def _handle_batch(state: _Pass, batch: list[CheckedRow]) -> None:
+def _handle_batch(state: _Pass, batch: list[CheckedRow], stop_on_error: bool) -> None:
     summary = state.summary
     summary.rows += len(batch)
     for row in batch:
@@ -222,6 +227,8 @@ def _handle_batch(state: _Pass, batch: list[CheckedRow]) -> None:
             state.error(row, err)
     good = [r for r in batch if r.ok]
     summary.errors += len(batch) - len(good)
+    if stop_on_error and summary.errors and state.write:
+        state.stop_writing()
     if not good:
         return
 
