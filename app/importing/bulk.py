@@ -32,6 +32,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "audit_event": ("at", "actor_id", "actor_name", "source", "remote_addr", "action", "model", "record_id",
                     "committee_id", "before", "after", "detail"),
 }
+ANALYZE_FROM = 1000  # rows written to a table before its first ANALYZE
 ORDER = ("building", "house", "person", "residence", "audit_event")  # foreign keys point backwards in this list
 
 
@@ -79,6 +80,7 @@ class BulkWriter:
         self._next: dict[str, int] = {}  # SQLite: the next free id
         self.written: dict[str, int] = {table: 0 for table in ORDER}
         self._converters: dict = {}
+        self._analyzed: dict[str, int] = {}  # PostgreSQL: rows written when the table was last analysed
         if self.dialect == "sqlite":
             # Take the write lock now: from here until commit no other connection inserts, so max(id) + 1 is ours.
             connection.exec_driver_sql("DELETE FROM building WHERE 0")
@@ -121,9 +123,22 @@ class BulkWriter:
                 self._write(table, COLUMNS[table], rows)
                 self.written[table] += len(rows)
                 self.buffers[table] = []
+                self._analyze_if_grown(table)
         if self.dialect == "sqlite":
             # The session may insert into these tables itself between two batches (an ORM write): read max(id) again.
             self._next.clear()
+
+    def _analyze_if_grown(self, table: str) -> None:
+        """PostgreSQL plans the next batch's lookups from the table's statistics; a register loaded into an empty
+        database has none until autovacuum comes (after the commit), so the planner would take the 200,000 new
+        rows for a few pages and scan them all for every batch. ANALYZE (inside the transaction: it counts the
+        transaction's own rows) each time the import has doubled what it wrote since the last one."""
+        if self.dialect != "postgresql" or table == "audit_event":
+            return
+        written = self.written[table]
+        if written >= max(ANALYZE_FROM, 2 * self._analyzed.get(table, 0)):
+            self.connection.exec_driver_sql(f"ANALYZE {table}")
+            self._analyzed[table] = written
 
     def _write(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple]) -> None:
         names = ", ".join(columns)
