@@ -37,6 +37,7 @@ def workbook(path, rows, headers=HEADERS):
 
 def run(runner, path, *args):
     result = runner.invoke(args=["import-register", str(path), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     lines = [line for line in result.output.splitlines() if line.strip()]
     return result.exit_code, json.loads(lines[-1]), lines[:-1]
 
@@ -491,3 +492,17 @@ def test_a_damaged_workbook_is_a_message(app, runner, tmp_path):
     damaged.write_bytes(good.read_bytes()[:400])  # a zip cut short
     code, summary, _ = run(runner, damaged)
     assert code == 2 and summary["message"] == "文件不是可读取的 Excel 工作簿（.xlsx）"
+
+
+def test_a_transfer_between_new_persons_of_one_batch_leaves_their_ids_apart(app, runner, tmp_path, users, places):
+    from app.changes.models import TransferRequest
+    from app.models import Person
+
+    _register(app, places, "严迁", idn(15, born=dt.date(1986, 6, 6)), committee="钢二")
+    rows = [person_row(1, "严一", idn(16, born=dt.date(1986, 6, 6)), room="501"),
+            person_row(2, "严迁", idn(15, born=dt.date(1986, 6, 6)), room="502"),  # asks 钢二 for a transfer
+            person_row(3, "严三", idn(17, born=dt.date(1986, 6, 6)), room="503")]
+    code, summary, lines = run(runner, workbook(tmp_path / "mixed-transfer.xlsx", rows), "--as", "sw_gang1")
+    assert code == 0 and lines == [], lines
+    assert (summary["persons_created"], summary["transfers"], summary["errors"]) == (2, 1, 0)
+    assert count(app, Person) == 3 and count(app, TransferRequest) == 1

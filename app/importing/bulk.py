@@ -78,6 +78,7 @@ class BulkWriter:
         self.buffers: dict[str, list[tuple]] = {table: [] for table in ORDER}
         self._pool: dict[str, list[int]] = {}  # PostgreSQL: ids drawn from the sequence, not used yet
         self._next: dict[str, int] = {}  # SQLite: the next free id
+        self._stale: set[str] = set()  # SQLite: tables whose max(id) is to be read again
         self.written: dict[str, int] = {table: 0 for table in ORDER}
         self._converters: dict = {}
         self._analyzed: dict[str, int] = {}  # PostgreSQL: rows written when the table was last analysed
@@ -95,9 +96,11 @@ class BulkWriter:
             if not pool:
                 pool = self._pool[table] = self._draw(table, self.id_chunk)
             return pool.pop()
-        if table not in self._next:
+        if table not in self._next or table in self._stale:
+            # Never below an id already handed out: it may still wait in the caller's hands, not yet written.
             current = self.connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar()
-            self._next[table] = current + 1
+            self._next[table] = max(current + 1, self._next.get(table, 0))
+            self._stale.discard(table)
         value = self._next[table]
         self._next[table] = value + 1
         return value
@@ -126,7 +129,7 @@ class BulkWriter:
                 self._analyze_if_grown(table)
         if self.dialect == "sqlite":
             # The session may insert into these tables itself between two batches (an ORM write): read max(id) again.
-            self._next.clear()
+            self._stale.update(self._next)
 
     def _analyze_if_grown(self, table: str) -> None:
         """PostgreSQL plans the next batch's lookups from the table's statistics; a register loaded into an empty
