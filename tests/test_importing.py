@@ -506,3 +506,21 @@ def test_a_transfer_between_new_persons_of_one_batch_leaves_their_ids_apart(app,
     assert code == 0 and lines == [], lines
     assert (summary["persons_created"], summary["transfers"], summary["errors"]) == (2, 1, 0)
     assert count(app, Person) == 3 and count(app, TransferRequest) == 1
+
+
+def test_a_move_within_the_committee_ends_the_old_residence_and_opens_a_new_one(app, runner, tmp_path):
+    from app.extensions import db
+    from app.models import Person, Residence
+
+    number = idn(18, born=dt.date(1987, 7, 7))
+    run(runner, workbook(tmp_path / "before.xlsx", [person_row(1, "潘搬", number, room="601")]))
+    moved = workbook(tmp_path / "after.xlsx", [person_row(1, "潘搬", number, room="602", start="2023-03-01")])
+    code, checked, _ = run(runner, moved, "--dry-run")
+    code, summary, _ = run(runner, moved)
+    assert code == 0 and summary["updated"] == 1 and summary["residences_created"] == 1
+    assert (checked["updated"], checked["residences_created"], checked["houses_created"]) == (1, 1, 1)
+    with app.app_context():
+        person = db.session.execute(select(Person).filter_by(id_number=number)).scalar_one()
+        spans = sorted((r.house.room, r.start_date, r.end_date) for r in person.residences)
+        assert spans == [("601", dt.date(2020, 5, 1), dt.date(2023, 3, 1)), ("602", dt.date(2023, 3, 1), None)]
+        assert db.session.scalar(select(func.count()).select_from(Residence)) == 2
