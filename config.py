@@ -92,6 +92,8 @@ class Config:
     # Loading the register from Excel (app/importing/): a file over either limit is refused with a message.
     IMPORT_MAX_MB = int(os.environ.get("IMPORT_MAX_MB", "30"))
     IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "250000"))
+    # Rows checked and written together: one IN query per batch for the persons, houses and reviews already there.
+    IMPORT_BATCH_ROWS = int(os.environ.get("IMPORT_BATCH_ROWS", "2000"))
     # Training materials (app/meetings): one uploaded file at most this size; kept under DOCUMENTS_DIR/materials.
     MATERIAL_MAX_MB = int(os.environ.get("MATERIAL_MAX_MB", "10"))
     IMPORTS_DIR = os.environ.get("IMPORTS_DIR", str(INSTANCE_DIR / "imports"))

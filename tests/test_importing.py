@@ -37,6 +37,7 @@ def workbook(path, rows, headers=HEADERS):
 
 def run(runner, path, *args):
     result = runner.invoke(args=["import-register", str(path), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     lines = [line for line in result.output.splitlines() if line.strip()]
     return result.exit_code, json.loads(lines[-1]), lines[:-1]
 
@@ -394,3 +395,132 @@ def test_template_has_headers_an_example_and_a_comment_on_each_header(admin_clie
     assert headers == ["居委", "地址", "室号", "姓名", "证件类型", "证件号码", "人员类别", "户籍地址", "联系电话", "入住日期"]
     assert all(c.comment is not None and c.comment.text for c in sheet[1])
     assert sheet["A2"].value == "钢一"
+
+
+def test_an_id_number_typed_into_a_number_cell_says_to_format_the_column_as_text(app, runner, tmp_path):
+    from app.models import Person
+
+    number = idn(11, born=dt.date(1982, 2, 2))
+    rows = [person_row(1, "数一", int(number)),  # a number cell: Excel keeps 15 digits, the last three are lost
+            person_row(2, "数二", "3.10115E+17"),  # what Excel shows for it, typed back as text
+            person_row(3, "数三", number[:6] + number[8:17])]  # a 15-digit old number fits in a number cell
+    rows[2][6] = int(rows[2][6])
+    code, summary, lines = run(runner, workbook(tmp_path / "numeric.xlsx", rows), "--skip-invalid")
+    assert code == 0 and summary["errors"] == 2 and summary["persons_created"] == 1
+    assert lines == [
+        "第2行 [证件号码] 证件号码被存成了数字（Excel 显示为 3.10115E+17），末几位已丢失：请将该列设置为“文本”格式后重新输入证件号码。",
+        "第3行 [证件号码] 证件号码被存成了数字（Excel 显示为 3.10115E+17），末几位已丢失：请将该列设置为“文本”格式后重新输入证件号码。",
+    ]
+    assert count(app, Person) == 1
+
+
+def _duplicates_file(tmp_path, name="dupfile.xlsx"):
+    """Seven rows in batches of two: possible duplicates inside one batch and across batches, a number repeated
+    with the same name in a later batch, and its 15-digit form in yet another."""
+    born = dt.date(1966, 6, 6)
+    eighteen = make_id_number("310115", dt.date(1958, 4, 9), 31)
+    rows = [
+        person_row(1, "韩同", make_id_number("310115", born, 1)),
+        person_row(2, "韩同", make_id_number("310115", born, 3)),  # same batch: name + birth date, other number
+        person_row(3, "许旧", eighteen, room="102"),
+        person_row(4, "韩同", make_id_number("310115", born, 5), room="103"),  # next batch: the same again
+        person_row(5, "许旧", eighteen, room="102"),  # the same person again, two batches later
+        person_row(6, "许旧", eighteen[:6] + eighteen[8:17], room="102"),  # the 15-digit form of row 4's number
+        person_row(7, "曹独", idn(12, born=dt.date(1982, 2, 2)), room="104"),
+    ]
+    return workbook(tmp_path / name, rows)
+
+
+def test_the_check_counts_possible_duplicates_as_the_import_does_across_batches(app, runner, tmp_path):
+    from app.audit.models import AuditEvent
+    from app.extensions import db
+    from app.importing.models import ImportReview
+    from app.models import Person, Residence
+
+    app.config["IMPORT_BATCH_ROWS"] = 2
+    path = _duplicates_file(tmp_path)
+    code, checked, _ = run(runner, path, "--dry-run")
+    assert code == 0 and count(app, Person) == 0
+    with app.app_context():
+        last_event = db.session.scalar(select(func.max(AuditEvent.id))) or 0
+    code, imported, _ = run(runner, path)
+    assert code == 0 and imported["imported"] is True
+    for key in ("rows", "valid", "errors", "persons_created", "houses_created", "residences_created", "review",
+                "unchanged"):
+        assert checked[key] == imported[key], key
+    assert (imported["persons_created"], imported["review"], imported["unchanged"]) == (3, 2, 2)
+    assert count(app, Person) == 3 and count(app, Residence) == 3 and count(app, ImportReview) == 2
+    with app.app_context():
+        first = db.session.execute(select(Person).filter_by(id_number=make_id_number(
+            "310115", dt.date(1966, 6, 6), 1))).scalar_one()
+        held = db.session.scalars(select(ImportReview)).all()
+        assert {r.person_id for r in held} == {first.id} and {r.reason for r in held} == {"same_name_birth"}
+        assert sorted(r.row["row_no"] for r in held) == [3, 5]
+        # Bulk-written rows read back through the ORM as any other, each with its "create" audit row.
+        assert first.created_at is not None and first.residences[0].start_date == dt.date(2020, 5, 1)
+        created = db.session.execute(select(AuditEvent).where(
+            AuditEvent.id > last_event, AuditEvent.model == "Person", AuditEvent.action == "create",
+            AuditEvent.record_id == first.id)).scalar_one()
+        assert created.after["id_number"] == first.id_number and created.actor_name == "import-register"
+    code, again, _ = run(runner, path)
+    assert code == 0 and again["unchanged"] == 7 and again["persons_created"] == again["review"] == 0
+    with app.app_context():  # the ids the import took are the table's own: the next form-made person gets a new one
+        db.session.add(Person(name="表单", id_number=idn(14, born=dt.date(1985, 5, 5)), category="migrant"))
+        db.session.commit()
+    assert count(app, Person) == 4
+
+
+def test_a_number_twice_with_another_name_is_caught_across_batches_and_a_late_bad_row_imports_nothing(
+        app, runner, tmp_path):
+    from app.models import House, Person
+
+    app.config["IMPORT_BATCH_ROWS"] = 2
+    rows = [person_row(i, f"冯{i}", idn(i, born=dt.date(1983, 3, 3)), room=f"{300 + i}") for i in range(1, 6)]
+    rows.append(person_row(6, "冯另", idn(1, born=dt.date(1983, 3, 3))))  # row 7 of the sheet, the number of row 2, two batches later
+    path = workbook(tmp_path / "late.xlsx", rows)
+    code, summary, lines = run(runner, path)
+    assert code == 1 and summary["imported"] is False and summary["errors"] == 1
+    assert lines == ["第7行 [证件号码] 证件号码与第2行相同，但姓名不同"]
+    assert count(app, Person) == 0 and count(app, House) == 0  # the first batches were written, then rolled back
+    code, summary, _ = run(runner, path, "--skip-invalid")
+    assert code == 0 and summary["persons_created"] == 5 and count(app, Person) == 5
+
+
+def test_a_damaged_workbook_is_a_message(app, runner, tmp_path):
+    good = workbook(tmp_path / "good.xlsx", [person_row(1, "损一", idn(13, born=dt.date(1984, 4, 4)))])
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(good.read_bytes()[:400])  # a zip cut short
+    code, summary, _ = run(runner, damaged)
+    assert code == 2 and summary["message"] == "文件不是可读取的 Excel 工作簿（.xlsx）"
+
+
+def test_a_transfer_between_new_persons_of_one_batch_leaves_their_ids_apart(app, runner, tmp_path, users, places):
+    from app.changes.models import TransferRequest
+    from app.models import Person
+
+    _register(app, places, "严迁", idn(15, born=dt.date(1986, 6, 6)), committee="钢二")
+    rows = [person_row(1, "严一", idn(16, born=dt.date(1986, 6, 6)), room="501"),
+            person_row(2, "严迁", idn(15, born=dt.date(1986, 6, 6)), room="502"),  # asks 钢二 for a transfer
+            person_row(3, "严三", idn(17, born=dt.date(1986, 6, 6)), room="503")]
+    code, summary, lines = run(runner, workbook(tmp_path / "mixed-transfer.xlsx", rows), "--as", "sw_gang1")
+    assert code == 0 and lines == [], lines
+    assert (summary["persons_created"], summary["transfers"], summary["errors"]) == (2, 1, 0)
+    assert count(app, Person) == 3 and count(app, TransferRequest) == 1
+
+
+def test_a_move_within_the_committee_ends_the_old_residence_and_opens_a_new_one(app, runner, tmp_path):
+    from app.extensions import db
+    from app.models import Person, Residence
+
+    number = idn(18, born=dt.date(1987, 7, 7))
+    run(runner, workbook(tmp_path / "before.xlsx", [person_row(1, "潘搬", number, room="601")]))
+    moved = workbook(tmp_path / "after.xlsx", [person_row(1, "潘搬", number, room="602", start="2023-03-01")])
+    code, checked, _ = run(runner, moved, "--dry-run")
+    code, summary, _ = run(runner, moved)
+    assert code == 0 and summary["updated"] == 1 and summary["residences_created"] == 1
+    assert (checked["updated"], checked["residences_created"], checked["houses_created"]) == (1, 1, 1)
+    with app.app_context():
+        person = db.session.execute(select(Person).filter_by(id_number=number)).scalar_one()
+        spans = sorted((r.house.room, r.start_date, r.end_date) for r in person.residences)
+        assert spans == [("601", dt.date(2020, 5, 1), dt.date(2023, 3, 1)), ("602", dt.date(2023, 3, 1), None)]
+        assert db.session.scalar(select(func.count()).select_from(Residence)) == 2

@@ -13,6 +13,8 @@ ROW_MESSAGES = {
     "room_missing": _l("The room number is missing."),
     "id_type_unknown": _l("Unknown document type: %(value)s."),
     "id_missing": _l("The document number is missing."),
+    "id_numeric": _l("This ID number is stored as a number (Excel shows it as %(value)s) and its last digits are "
+                     "lost: format the column as text and type the numbers again."),
     "id_length": _l("An ID number has 18 characters."),
     "id_characters": _l("An ID number has 17 digits followed by a digit or X."),
     "id_birth_date": _l("The birth date in this ID number does not exist."),

@@ -153,6 +153,24 @@ def neutralise(text: str, keep_plus: bool = False) -> str:
     return stripped
 
 
+_SCIENTIFIC = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
+NUMERIC_ID_LIMIT = 10 ** 15  # a number cell holds 15 significant digits: an 18-digit ID number typed into one is lost
+
+
+def digits_lost(value: Any) -> str:
+    """A document number that Excel stored as a number (or its 3.10115E+17 display typed back as text) has lost its
+    last digits: the text Excel shows for it, else ''. A 15-digit old number still fits in a number cell."""
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, (int, float)):
+        return f"{float(value):.5E}" if abs(value) >= NUMERIC_ID_LIMIT else ""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if _SCIENTIFIC.match(text):
+            return text.upper()
+    return ""
+
+
 def upgrade_15(number: str) -> Optional[str]:
     """The 18-digit form of a 15-digit old ID number (century 19 inserted, check character added), or None."""
     if len(number) != 15 or not number.isdigit():
@@ -252,8 +270,12 @@ class RowChecker:
             err("id_type", "id_type_unknown", value=id_type_text)
         values["id_type"] = id_type or "resident_id"
         upgraded_from = None
-        number = normalise_identifier(cell_text(self._cell(cells, "id_number")))
-        if not number:
+        raw_number = self._cell(cells, "id_number")
+        lost = digits_lost(raw_number)
+        number = "" if lost else normalise_identifier(cell_text(raw_number))
+        if lost:
+            err("id_number", "id_numeric", value=lost)
+        elif not number:
             err("id_number", "id_missing")
         else:
             if values["id_type"] == "resident_id":

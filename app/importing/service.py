@@ -1,11 +1,18 @@
 """Loading the flat register: check (writes nothing) and import (all-or-nothing unless skip_invalid).
 
-The file is read twice, streaming: a first pass checks every row (the cell rules of app/importing/rows.py, then
-what needs the database: scope, persons living elsewhere, possible duplicates); the second pass, run only when
-the first found nothing wrong (or skip_invalid), writes in batches of ``BATCH`` rows. New buildings, houses,
-persons and residences are inserted with Core bulk inserts (200,000 ORM objects with their flush hooks would not
-fit the two-minute budget), with their audit rows written in bulk next to them; changes to existing persons and
-residences go through the ORM, so the audit flush hook records before/after as for any other write.
+A check (dry run) reads the file once and writes nothing; an import reads it once too, checking and writing batch
+by batch (app/importing/workbook.py reads with python-calamine). Rows are checked by the cell rules of
+app/importing/rows.py, then by what needs the database: scope, persons living elsewhere, possible duplicates.
+Batches of ``IMPORT_BATCH_ROWS`` rows look up their persons, reviews and residences with one IN query each. New
+buildings, houses, persons and residences, with their "create" audit rows, go through app/importing/bulk.py
+(PostgreSQL COPY, SQLite executemany): 200,000 ORM objects with their flush hooks would not fit the two-minute
+budget. Changes to existing persons and residences go through the ORM, so the audit flush hook records
+before/after as for any other write. All-or-nothing: from the first bad row on an import stops writing and the
+caller rolls back (unless skip_invalid).
+
+A check and an import decide every row the same way, so a check counts what the import will do: the same number
+twice with another name is an error wherever the rows are (RowChecker remembers every number), and a row with the
+name and birth date of a person an earlier row creates is held for review as one matching a registered person is.
 
 Scope: the caller passes the committees the importer may touch (None = all, for the CLI without --as). A row of
 another committee is a row error. A person is looked up by ID number over the whole register only to refuse the
@@ -17,19 +24,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import Date, String, and_, bindparam, func, select, tuple_
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.domain.refusal import Refused
 from app.audit import recorder
-from app.audit.models import AuditEvent
 from app.domain import clock
 from app.extensions import db
+from app.importing.bulk import BulkWriter
 from app.importing.models import (
     REVIEW_APART, REVIEW_MERGED, REVIEW_PENDING, REVIEW_SAME_NAME_BIRTH, REVIEW_UPGRADED_15, ImportReview,
 )
@@ -41,7 +50,6 @@ from app.changes.transfers import request_transfer
 from app.models import Building, Committee, House, Person, PortalUser, Residence
 from app.settings import current_rules
 
-BATCH = 2000
 MOVE_REASON = "导入：迁至本居委新地址"  # the reason written on a residence an import replaces (a plain record)
 
 
@@ -90,6 +98,10 @@ def limits() -> tuple[int, int]:
     return int(config.get("IMPORT_MAX_MB", 30)), int(config.get("IMPORT_MAX_ROWS", 250_000))
 
 
+def batch_rows() -> int:
+    return max(1, int(current_app.config.get("IMPORT_BATCH_ROWS", 2000)))
+
+
 def _open(path: Path) -> RegisterSheet:
     try:
         return RegisterSheet(path)
@@ -102,7 +114,12 @@ def import_register(path: Path | str, scope: Optional[frozenset[int]], *, dry_ru
                     progress: Optional[Callable[[int, Optional[int], str], None]] = None,
                     job_id: Optional[int] = None, actor_id: Optional[int] = None) -> Outcome:
     """Check ``path`` and, unless ``dry_run`` or it has errors (and not ``skip_invalid``), import it into the
-    session. Raises ImportRefused for a file refused as a whole. The caller commits or rolls back."""
+    session. Raises ImportRefused for a file refused as a whole.
+
+    An import reads the file once: it checks and writes batch by batch, and from the first bad row on (unless
+    ``skip_invalid``) it stops writing and only counts, exactly as a check counts. The summary then says
+    ``imported: false`` and the caller rolls back what the first batches wrote (the CLI and the task do), so a file
+    with a bad row imports nothing. The caller commits or rolls back."""
     path = Path(path)
     max_mb, max_rows = limits()
     if path.stat().st_size > max_mb * 1024 * 1024:
@@ -112,23 +129,19 @@ def import_register(path: Path | str, scope: Optional[frozenset[int]], *, dry_ru
     in_scope = (lambda cid: True) if scope is None else (lambda cid: cid in scope)
     today = clock.local_today(current_rules())
 
-    checked = _run_pass(path, committees, in_scope, scope, today, max_rows, write=False, progress=progress,
-                        job_id=job_id, actor_id=actor_id)
-    checked.sha256 = sha
-    if dry_run or (checked.summary.errors and not skip_invalid) or checked.summary.valid == 0:
-        return checked
-    written = _run_pass(path, committees, in_scope, scope, today, max_rows, write=True, progress=progress,
-                        job_id=job_id, actor_id=actor_id)
-    written.sha256 = sha
-    written.summary.dry_run = False
-    written.summary.imported = not (written.summary.errors and not skip_invalid)
-    return written
+    outcome = _run_pass(path, committees, in_scope, scope, today, max_rows, batch_rows(), write=not dry_run,
+                        stop_on_error=not skip_invalid, progress=progress, job_id=job_id, actor_id=actor_id)
+    outcome.sha256 = sha
+    summary = outcome.summary
+    summary.imported = not dry_run and summary.valid > 0 and not (summary.errors and not skip_invalid)
+    summary.dry_run = not summary.imported
+    return outcome
 
 
 class _Pass:
     """One read of the file: caches of buildings and houses of the committees in scope, the counts, the errors."""
 
-    def __init__(self, scope, in_scope, headers, today, write: bool, job_id, actor_id):
+    def __init__(self, scope, in_scope, headers, today, write: bool, job_id, actor_id, batch_rows: int):
         self.write, self.today, self.job_id, self.actor_id = write, today, job_id, actor_id
         self.in_scope, self.headers = in_scope, headers
         self.summary = Summary(dry_run=not write)
@@ -142,55 +155,60 @@ class _Pass:
             house_q = house_q.where(House.committee_id.in_(sorted(scope)))
         self.buildings = {(c, n): i for c, n, i in db.session.execute(building_q)}
         self.houses = {(b, r): i for b, r, i in db.session.execute(house_q)}
+        # The persons this file creates, by (name, birth date): a later row with the same name and birth date and
+        # another number is a possible duplicate, in the check as in the import, whatever batch it falls in.
+        self.created: dict[tuple[str, dt.date], int] = {}
         # A row whose person is registered in a committee outside the importer's area becomes a transfer request
         # (app/changes/transfers.py) made as the importing user, who must therefore be known (--as, or the page).
         self.user = db.session.get(PortalUser, actor_id) if actor_id else None
         self.scope = scope
         self.actor = recorder.current_actor()
-        self.audit_rows: list[dict] = []
+        self.writer = BulkWriter(db.session.connection(), id_chunk=batch_rows) if write else None
+        self.held: list[tuple[CheckedRow, int, str]] = []  # reviews to add once the batch's persons are written
+        self.now = clock.utcnow()
 
-    def _new_id(self) -> int:
-        self.fake_id -= 1
+    def stop_writing(self) -> None:
+        """A bad row in an all-or-nothing import: the rest of the file is only counted (the caller rolls back)."""
+        self.write, self.writer, self.held = False, None, []
+
+    def new_id(self, table: str) -> int:
+        if self.writer is not None:
+            return self.writer.new_id(table)
+        self.fake_id -= 1  # a check writes nothing: a placeholder that no real id can equal
         return self.fake_id
 
     def error(self, row: CheckedRow, err: RowError) -> None:
         self.errors.append({"row": row.row_no, "column": err.column, "code": err.code, "params": err.params})
 
-    # -- audit rows for the bulk inserts ---------------------------------------------------------------------
     def audit_create(self, model: str, record_id: int, committee_id: int, after: dict) -> None:
+        """The "create" audit row of a bulk-written record, as the flush hook writes it for a form."""
         user_id, name, source, address = self.actor
-        self.audit_rows.append({
-            "at": clock.utcnow(), "actor_id": user_id, "actor_name": name, "source": source,
-            "remote_addr": address, "action": "create", "model": model, "record_id": record_id,
-            "committee_id": committee_id, "before": None,
-            "after": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in after.items()},
-            "detail": f"import job={self.job_id}" if self.job_id else "import",
-        })
-
-    def flush_audit(self) -> None:
-        if self.audit_rows:
-            db.session.connection().execute(insert(AuditEvent.__table__), self.audit_rows)
-            self.audit_rows = []
+        payload = json.dumps({k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in after.items()},
+                             ensure_ascii=False)
+        self.writer.add("audit_event", (
+            self.now, user_id, name, source, address, "create", model, record_id, committee_id, None, payload,
+            f"import job={self.job_id}" if self.job_id else "import"))
 
 
-def _run_pass(path, committees, in_scope, scope, today, max_rows, *, write, progress, job_id, actor_id) -> Outcome:
+def _run_pass(path, committees, in_scope, scope, today, max_rows, batch_rows, *, write, stop_on_error, progress,
+              job_id, actor_id) -> Outcome:
     sheet = _open(path)
-    headers = {name: header for name, (_index, header) in sheet.mapping.items()}
-    state = _Pass(scope, in_scope, headers, today, write, job_id, actor_id)
-    checker = RowChecker(sheet.mapping, committees, in_scope, today)
-    total = sheet.declared_rows
-    phase = "import" if write else "check"
     try:
+        headers = {name: header for name, (_index, header) in sheet.mapping.items()}
+        state = _Pass(scope, in_scope, headers, today, write, job_id, actor_id, batch_rows)
+        checker = RowChecker(sheet.mapping, committees, in_scope, today)
+        total = sheet.declared_rows
+        phase = "import" if write else "check"
         batch: list[CheckedRow] = []
         for row_no, cells in iter_sheet_rows(sheet.rows(), max_rows):
             batch.append(checker.check(row_no, cells))
-            if len(batch) >= BATCH:
-                _handle_batch(state, batch)
+            if len(batch) >= batch_rows:
+                _handle_batch(state, batch, stop_on_error)
                 batch = []
                 if progress:
                     progress(state.summary.rows, total, phase)
         if batch:
-            _handle_batch(state, batch)
+            _handle_batch(state, batch, stop_on_error)
     except TooManyRows as exc:
         raise ImportRefused("too_many_rows", max=exc.limit) from None
     except UnreadableWorkbook as exc:
@@ -202,7 +220,7 @@ def _run_pass(path, committees, in_scope, scope, today, max_rows, *, write, prog
     return Outcome(state.summary, state.errors, state.notes)
 
 
-def _handle_batch(state: _Pass, batch: list[CheckedRow]) -> None:
+def _handle_batch(state: _Pass, batch: list[CheckedRow], stop_on_error: bool) -> None:
     summary = state.summary
     summary.rows += len(batch)
     for row in batch:
@@ -210,6 +228,8 @@ def _handle_batch(state: _Pass, batch: list[CheckedRow]) -> None:
             state.error(row, err)
     good = [r for r in batch if r.ok]
     summary.errors += len(batch) - len(good)
+    if stop_on_error and summary.errors and state.write:
+        state.stop_writing()
     if not good:
         return
 
@@ -244,18 +264,18 @@ def _handle_batch(state: _Pass, batch: list[CheckedRow]) -> None:
         active = {r.person_id: r for r in db.session.execute(
             select(Residence.id, Residence.person_id, Residence.house_id, Residence.start_date)
             .where(Residence.person_id.in_(person_ids), Residence.end_date.is_(None)))}
-    # Possible duplicates: same name and birth date, another number, among the persons the importer may see.
-    names = {r.values["name"] for r in good if r.values["id_number"] not in existing}
+    # Possible duplicates: same name and birth date, another number, among the persons the importer may see
+    # (one query on the (name, birth date) pairs of the rows that would create someone).
+    pairs = {(r.values["name"], r.values["birth_date"]) for r in good
+             if r.values["id_number"] not in existing and not r.values.get("repeat_of")}
     candidates: dict[tuple[str, dt.date], int] = {}
-    if names:
-        query = select(Person.id, Person.name, Person.birth_date, Person.committee_id).where(
-            Person.name.in_(sorted(names)))
-        for p in db.session.execute(query):
+    if pairs:
+        for p in db.session.execute(_same_name_birth_query(sorted(pairs))):
             if p.committee_id is None or state.in_scope(p.committee_id):
                 candidates.setdefault((p.name, p.birth_date), p.id)
 
-    new_persons: list[tuple[CheckedRow, dict]] = []
-    new_residences: list[tuple[dict, object]] = []  # (values, person key: id or CheckedRow)
+    new_persons: list[tuple[CheckedRow, int]] = []  # (row, the id it will have)
+    new_residences: list[tuple[dict, int]] = []  # (values, person id): moves within the committee
     updates: list[tuple[CheckedRow, object]] = []
     for row in good:
         v = row.values
@@ -289,7 +309,12 @@ def _handle_batch(state: _Pass, batch: list[CheckedRow]) -> None:
         if key in candidates:
             _hold(state, row, candidates[key], REVIEW_SAME_NAME_BIRTH)
             continue
-        new_persons.append((row, v))
+        if key in state.created:  # an earlier row of this file creates someone with this name and birth date
+            _hold(state, row, state.created[key], REVIEW_SAME_NAME_BIRTH)
+            continue
+        person_id = state.new_id("person")
+        state.created[key] = person_id
+        new_persons.append((row, person_id))
 
     # Existing persons: field updates and moves, through the ORM (audited with before/after).
     for row, person in updates:
@@ -321,19 +346,32 @@ def _handle_batch(state: _Pass, batch: list[CheckedRow]) -> None:
             if current is not None:
                 old = db.session.get(Residence, current.id)
                 old.end_date, old.end_reason = v["start_date"], MOVE_REASON
-            db.session.flush()  # the cancelled residence first: one open residence per person (partial index)
             new_residences.append((v, person.id))
     if state.write and updates:
-        db.session.flush()
+        db.session.flush()  # the cancelled residences first: one open residence per person (partial index)
 
-    for row, v in new_persons:
+    for row, _person_id in new_persons:
         summary.valid += 1
         summary.persons_created += 1
-        _house_id(state, v)
+        _house_id(state, row.values)
+    summary.residences_created += len(new_persons) + len(new_residences)
     if state.write:
-        _insert_new(state, new_persons, new_residences)
-    else:
-        summary.residences_created += len(new_persons)
+        _write_new(state, new_persons, new_residences)
+
+
+def _same_name_birth_query(pairs: list[tuple[str, dt.date]]):
+    """The persons with one of these (name, birth date) pairs. PostgreSQL joins the pairs as two arrays (a row-value
+    IN list of 2,000 pairs becomes an OR the planner may scan the table with, once per batch); SQLite reads the
+    name index for each pair of the IN list."""
+    columns = (Person.id, Person.name, Person.birth_date, Person.committee_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        wanted = func.unnest(
+            bindparam("names", [n for n, _b in pairs], type_=ARRAY(String)),
+            bindparam("births", [b for _n, b in pairs], type_=ARRAY(Date)),
+        ).table_valued("name", "birth_date").render_derived(name="wanted", with_types=False)
+        return select(*columns).join(wanted, and_(Person.name == wanted.c.name,
+                                                  Person.birth_date == wanted.c.birth_date))
+    return select(*columns).where(tuple_(Person.name, Person.birth_date).in_(pairs))
 
 
 def _transfer(state: _Pass, row: CheckedRow, person, pending: bool) -> None:
@@ -355,8 +393,10 @@ def _transfer(state: _Pass, row: CheckedRow, person, pending: bool) -> None:
         summary.unchanged += 1
         return
     if state.write:
+        house_id = _house_id(state, v)
+        state.writer.flush()  # the house may be new: written before the request names it
         try:
-            request_transfer(v["id_number"], _house_id(state, v), actor=state.user, entry_date=v["start_date"],
+            request_transfer(v["id_number"], house_id, actor=state.user, entry_date=v["start_date"],
                              category=v["category"])
         except CaseRefused:
             summary.valid -= 1
@@ -376,83 +416,80 @@ def row_header(state: _Pass, row: CheckedRow, field_name: str) -> str:
 
 
 def _hold(state: _Pass, row: CheckedRow, person_id: int, reason: str) -> None:
-    """A possible duplicate: queued for review instead of being created."""
+    """A possible duplicate: queued for review instead of being created (added once the batch is written: the
+    person it may duplicate can be one this batch creates)."""
     state.summary.valid += 1
     state.summary.review += 1
-    if not state.write:
-        return
-    v = row.values
-    payload = {k: (val.isoformat() if isinstance(val, dt.date) else val) for k, val in v.items()
-               if k not in ("repeat_of",)}
-    payload["row_no"] = row.row_no
-    if row.upgraded_from:
-        payload["upgraded_from"] = row.upgraded_from
-    db.session.add(ImportReview(
-        job_id=state.job_id, committee_id=v["committee_id"], person_id=person_id, reason=reason,
-        id_number=v["id_number"], name=v["name"], row=payload, state=REVIEW_PENDING, created_at=clock.utcnow(),
-    ))
+    if state.write:
+        state.held.append((row, person_id, reason))
+
+
+def _add_reviews(state: _Pass) -> None:
+    for row, person_id, reason in state.held:
+        v = row.values
+        payload = {k: (val.isoformat() if isinstance(val, dt.date) else val) for k, val in v.items()
+                   if k not in ("repeat_of",)}
+        payload["row_no"] = row.row_no
+        if row.upgraded_from:
+            payload["upgraded_from"] = row.upgraded_from
+        db.session.add(ImportReview(
+            job_id=state.job_id, committee_id=v["committee_id"], person_id=person_id, reason=reason,
+            id_number=v["id_number"], name=v["name"], row=payload, state=REVIEW_PENDING, created_at=state.now,
+        ))
+    state.held = []
 
 
 def _house_id(state: _Pass, v: dict) -> int:
     """The house of a row (its building and room in the row's committee), created when missing (a placeholder
-    id in a check, which writes nothing)."""
+    id in a check, which writes nothing; in an import the rows wait in the bulk writer until the batch ends)."""
     committee_id, building_name, room = v["committee_id"], v["address"], v["room"]
     building_id = state.buildings.get((committee_id, building_name))
     if building_id is None:
         state.summary.buildings_created += 1
+        building_id = state.new_id("building")
         if state.write:
-            building_id = db.session.connection().execute(
-                insert(Building.__table__).returning(Building.__table__.c.id),
-                {"committee_id": committee_id, "name": building_name},
-            ).scalar_one()
-        else:
-            building_id = state._new_id()
+            state.writer.add("building", (building_id, committee_id, building_name))
         state.buildings[(committee_id, building_name)] = building_id
     house_id = state.houses.get((building_id, room))
     if house_id is None:
         state.summary.houses_created += 1
-        address = f"{building_name}{room}室"
+        house_id = state.new_id("house")
         if state.write:
-            values = {"committee_id": committee_id, "building_id": building_id, "room": room, "address": address,
-                      "is_rental": False, "key_area": False}
-            house_id = db.session.connection().execute(
-                insert(House.__table__).returning(House.__table__.c.id), values).scalar_one()
-            state.audit_create("House", house_id, committee_id, values)
-        else:
-            house_id = state._new_id()
+            address = f"{building_name}{room}室"
+            state.writer.add("house", (house_id, committee_id, building_id, room, address, False, False))
+            state.audit_create("House", house_id, committee_id, {
+                "committee_id": committee_id, "building_id": building_id, "room": room, "address": address,
+                "is_rental": False, "key_area": False})
         state.houses[(building_id, room)] = house_id
     return house_id
 
 
-def _insert_new(state: _Pass, new_persons, new_residences) -> None:
-    connection = db.session.connection()
-    if new_persons:
-        person_rows = [{
+def _write_new(state: _Pass, new_persons, new_residences) -> None:
+    """The batch's new persons and residences (houses and buildings are already in the writer), then the reviews
+    that name them."""
+    writer, now = state.writer, state.now
+    for row, person_id in new_persons:
+        v = row.values
+        values = {
             "name": v["name"], "id_type": v["id_type"], "id_number": v["id_number"], "sex": v["sex"],
             "birth_date": v["birth_date"], "category": v["category"],
             "registered_address": v["registered_address"] or None, "phone": v["phone"] or None,
             "committee_id": v["committee_id"],
-        } for _row, v in new_persons]
-        table = Person.__table__
-        ids = connection.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), person_rows).scalars().all()
-        for person_id, values in zip(ids, person_rows):
-            state.audit_create("Person", person_id, values["committee_id"], values)
-        new_residences = new_residences + [(v, pid) for (_row, v), pid in zip(new_persons, ids)]
-    if new_residences:
-        residence_rows = [{
-            "person_id": person_id, "house_id": state.houses[(state.buildings[(v["committee_id"], v["address"])],
-                                                              v["room"])],
-            "committee_id": v["committee_id"], "start_date": v["start_date"],
-        } for v, person_id in new_residences]
-        table = Residence.__table__
-        ids = connection.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), residence_rows).scalars().all()
-        for residence_id, values in zip(ids, residence_rows):
-            state.audit_create("Residence", residence_id, values["committee_id"], values)
-        state.summary.residences_created += len(residence_rows)
-        # A person moved within the committee: the person's committee stays; nothing else to copy.
-    state.flush_audit()
+        }
+        writer.add("person", (person_id, values["name"], values["id_type"], values["id_number"], values["sex"],
+                              values["birth_date"], values["category"], values["registered_address"],
+                              values["phone"], values["committee_id"], now, now))
+        state.audit_create("Person", person_id, values["committee_id"], values)
+        new_residences.append((v, person_id))
+    for v, person_id in new_residences:
+        residence_id = writer.new_id("residence")
+        house_id = state.houses[(state.buildings[(v["committee_id"], v["address"])], v["room"])]
+        writer.add("residence", (residence_id, person_id, house_id, v["committee_id"], v["start_date"], now))
+        state.audit_create("Residence", residence_id, v["committee_id"], {
+            "person_id": person_id, "house_id": house_id, "committee_id": v["committee_id"],
+            "start_date": v["start_date"]})
+    writer.flush()
+    _add_reviews(state)
 
 
 # -- the review queue ---------------------------------------------------------------------------------------------
