@@ -85,7 +85,7 @@ def population_register_context(document: Document) -> dict:
             .outerjoin(houses_sq, houses_sq.c.building_id == Building.id)
             .outerjoin(persons_sq, persons_sq.c.building_id == Building.id)
             .where(Building.committee_id == document.committee_id)
-            .order_by(Block.name, Building.name, Building.id)
+            .order_by(Block.name, Building.name_key, Building.id)
         ).all()
         committee = db.session.get(Committee, document.committee_id)
         return {
