@@ -34,7 +34,7 @@ from app.errors import UserFacingError
 from app.access.users import display_name
 from app.extensions import db
 from app.models import Block, Building, Committee, House, Residence
-from app.domain import clock
+from app.domain import clock, periods
 from app.settings import current_rules
 
 log = logging.getLogger(__name__)
@@ -203,7 +203,7 @@ def request_document(kind: str, committee_id: Optional[int], actor, *, delay_sec
 
     document = Document(
         kind=kind,
-        title=str(spec.title(committee))[:255],
+        title=periods.titled(str(spec.title(committee)), periods.from_params(params))[:255],
         committee_id=committee_id,
         requested_by_fk=actor.id,
         requested_by=_display_name(actor)[:128],
