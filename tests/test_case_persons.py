@@ -171,3 +171,49 @@ def test_the_printed_form_has_a_page_for_each_person(app, collected_case):
         html = render_html("registration_form.html", context)
         assert html.count("实有人口居住登记表</h1>") == 3
         assert render_pdf("registration_form.html", context, strict=True)[:4] == b"%PDF"
+
+
+@pytest.mark.browser
+def test_a_family_entered_in_a_real_browser_at_360_px(live_server, browser, app, collected_case):
+    from tests.conftest import SHOTS, USER_PASSWORD
+
+    _worker, case_id = collected_case
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(f"{live_server}/login/")
+    page.fill("#username", "sw_gang1")
+    page.fill("#password", USER_PASSWORD)
+    page.click("[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server}/changes/show/{case_id}")
+    for _ in range(3):
+        page.click("#case-person-add")
+    assert page.locator("#case-persons [data-row]").count() == 4
+    page.locator("#case-persons [data-row]").nth(3).locator("[data-remove-person]").click()
+    assert page.locator("#case-persons [data-row]").count() == 3
+    assert page.locator("#case-persons .case-person-no").all_inner_texts() == ["第1人", "第2人", "第3人"]
+    wrong = CHILD[:-1] + ("0" if CHILD[-1] != "0" else "1")
+    page.select_option("#city_system-enter", "migrant")
+    for n, (row, number) in enumerate(zip(FAMILY, (HUSBAND, WIFE, wrong)), start=1):
+        assert page.locator(f'label[for="entry-name-{n}"]').inner_text() == "姓名"
+        page.fill(f"#entry-name-{n}", row["name"])
+        page.fill(f"#entry-id-{n}", number)
+        page.select_option(f"#entry-category-{n}", "migrant")
+    page.locator("#case-persons").evaluate("el => el.closest('form').submit()")
+    page.wait_for_load_state()
+    page.screenshot(path=str(SHOTS / "14_case_persons_refused_360.png"), full_page=True)
+    assert "第3人：身份证号码校验位不正确" in page.content()
+    assert page.input_value("#entry-name-3") == "张小宝" and page.input_value("#entry-id-3") == wrong
+    # the rows can still be added and removed on the page that came back
+    assert page.locator("#case-person-add").is_visible(), errors
+    assert page.locator("#case-persons [data-remove-person]").nth(2).is_visible()
+    page.fill("#entry-id-3", CHILD)
+    page.locator("#case-persons").evaluate("el => el.closest('form').submit()")
+    page.wait_for_load_state()
+    page.screenshot(path=str(SHOTS / "14_case_persons_entered_360.png"), full_page=True)
+    assert "张大山、李小花、张小宝" in page.content()
+    with app.app_context():
+        assert db.session.get(ChangeCase, case_id).stage == "entered"
+        assert _count(ChangeCasePerson) == 3
