@@ -84,6 +84,11 @@ def test_a_family_of_three_is_entered_in_one_step_and_each_person_is_audited(app
         assert all(e.record_id == case_id for e in audited)
     page = worker.get(f"/changes/show/{case_id}").get_data(as_text=True)
     assert "张大山、李小花、张小宝" in page
+    # the wife's and the child's pages list the case they were entered with, as the husband's does
+    for person in people:
+        html = worker.get(f"/persons/show/{person.id}").get_data(as_text=True)
+        cases = html[html.index('id="person-cases"'):]
+        assert f"/changes/show/{case_id}" in cases[:cases.index("</table>") if "</table>" in cases else None]
 
 
 @pytest.mark.parametrize("bad_number, message", [
