@@ -222,3 +222,36 @@ def test_a_family_entered_in_a_real_browser_at_360_px(live_server, browser, app,
     with app.app_context():
         assert db.session.get(ChangeCase, case_id).stage == "entered"
         assert _count(ChangeCasePerson) == 3
+
+
+def test_a_family_moving_out_is_cancelled_in_one_step(app, places, users):
+    with app.app_context():
+        ids = []
+        for name, number in (("张大山", HUSBAND), ("李小花", WIFE)):
+            person = Person(name=name, id_number=number, category="migrant")
+            db.session.add(person)
+            db.session.flush()
+            db.session.add(Residence(person_id=person.id, house_id=places["钢一"]["houses"][1],
+                                     start_date=dt.date(2020, 1, 1)))
+            ids.append(person.id)
+        db.session.commit()
+    worker = client_as(app, "sw_gang1")
+    worker.post("/changes/report", data={"kind": "move_out", "house": places["钢一"]["houses"][1],
+                                         "people_note": "夫妻二人搬走"})
+    with app.app_context():
+        case_id = db.session.scalar(select(ChangeCase.id))
+    client_as(app, "bl_gang1").post(f"/changes/act/{case_id}", data={"action": "collect"})
+    html = worker.get(f"/changes/show/{case_id}").get_data(as_text=True)
+    assert 'id="entry-id-1"' in html and 'id="cancel-reason"' in html
+    from werkzeug.datastructures import MultiDict
+
+    form = MultiDict([("action", "cancel"), ("city_system", "migrant"), ("entry_date", "2026-06-01"),
+                      ("reason", "搬离本市"), ("name", "张大山"), ("id_number", HUSBAND),
+                      ("name", "李小花"), ("id_number", WIFE)])
+    assert worker.post(f"/changes/act/{case_id}", data=form).status_code == 302
+    with app.app_context():
+        assert db.session.get(ChangeCase, case_id).stage == "cancelled"
+        for person_id in ids:
+            residence = db.session.query(Residence).filter_by(person_id=person_id).one()
+            assert residence.end_date == dt.date(2026, 6, 1) and residence.end_reason == "搬离本市"
+        assert sorted(r.person_id for r in db.session.query(ChangeCasePerson).filter_by(case_id=case_id)) == ids

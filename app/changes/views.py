@@ -172,7 +172,7 @@ class ChangeCaseView(PortalModelView):
         """The case page; after a refused step, again with what was typed (``posted``) in that step's form —
         every person row of it (issue 14 §4: one wrong digit in the third person keeps all three)."""
         actions = [a for a in case_flow.allowed_actions(case.stage, case.kind) if _can(ACTION_VERBS[a])]
-        if posted is not None and refused_action == "enter":
+        if posted is not None and refused_action in ("enter", "cancel"):
             entry_rows = _posted_rows(posted) or [{}]
         elif case.person is not None:
             entry_rows = [{"name": p.name} for p in service.case_person_list(case)]
