@@ -69,3 +69,15 @@ def test_keys_follow_renames_and_core_inserts(app):
         db.session.commit()
         keys = dict(db.session.execute(select(House.room, House.room_key).where(House.address.like("核心插入%"))).all())
         assert keys == {"10": natural_key("10"), "9": natural_key("9")}
+
+
+def test_the_audit_trail_records_the_text_not_its_key(app):
+    from app.audit.models import AuditEvent
+
+    _buildings(app)
+    with app.app_context():
+        house = db.session.query(House).filter_by(address="钢三测试路2号楼301室").one()
+        house.room = "302"
+        db.session.commit()
+        event = db.session.query(AuditEvent).filter_by(model="House", record_id=house.id, action="update").one()
+        assert "302" in str(event.after) and "room_key" not in str(event.after) and "key" not in str(event.before)
