@@ -85,4 +85,4 @@ def init_app(app) -> None:
 
     register_kind(DocumentKind(key="quarterly_review", label=_l("Quarterly review pack"),
                                template="quarterly_review.html", title=review_title, context=review_context,
-                               permission=("read", "Finding")))
+                               permission=("read", "Finding"), period="quarter"))

@@ -96,10 +96,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Columns computed from others (natural sort keys, app/domain/natural.py): they tell the trail nothing new.
+DERIVED_COLUMNS = frozenset({"name_key", "room_key", "address_key"})
+
+
 def _snapshot(obj, *, before: bool) -> dict:
     state = inspect(obj)
     result = {}
     for attr in state.mapper.column_attrs:
+        if attr.key in DERIVED_COLUMNS:
+            continue
         history = state.attrs[attr.key].history
         if before:
             value = history.deleted[0] if history.deleted else (

@@ -52,6 +52,10 @@ REFUSALS = {
     "bad_phone": _l("A phone number has 7 to 15 digits."),
     "time_out_before_in": _l("The time out is before the time in."),
     "not_allowed": _l("You are not allowed to do this step."),
+    "duplicate_in_entry": _l("This ID number is already registered in this entry (person %(first)s): each person "
+                             "once."),
+    "transfer_single_person": _l("This person is registered in another residential committee: a transfer handles "
+                                 "one person per case. Enter this person alone, in a case of his own."),
 }
 
 KIND_LABELS = {"move_in": _l("Moved in"), "move_out": _l("Moved out"), "details": _l("Details changed")}
@@ -76,11 +80,26 @@ AB_FLAG_LABELS = {"no_ab": _l("No A and B social worker named"), "no_a": _l("No 
 
 
 def refusal(exc) -> str:
-    reason = getattr(exc, "params", {}).get("reason")
+    """The refusal as a sentence; on a form of several persons, prefixed with the person it is about."""
+    params = getattr(exc, "params", {}) or {}
+    text = _sentence(exc, params)
+    if params.get("row"):
+        return str(_l("Person %(row)s: %(message)s", row=params["row"], message=text))
+    return text
+
+
+def _sentence(exc, params: dict) -> str:
+    reason = params.get("reason")
     if exc.code == "bad_id_number" and reason:
         # The person form's own messages (校验位不正确, 出生日期不存在 …), not just "not valid".
         from app.domain.idnumber import InvalidIdNumber
         from app.errors import id_number_message
 
         return id_number_message(InvalidIdNumber(reason, reason))
-    return str(REFUSALS.get(exc.code, _l("This request was refused.")))
+    message = REFUSALS.get(exc.code)
+    if message is None:
+        return str(_l("This request was refused."))
+    if exc.code == "duplicate_in_entry":
+        return str(_l("This ID number is already registered in this entry (person %(first)s): each person once.",
+                      first=params.get("first", "")))
+    return str(message)

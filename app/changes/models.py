@@ -117,6 +117,26 @@ class ChangeCase(Model):
         return f"#{self.id}"
 
 
+class ChangeCasePerson(Model):
+    """The persons of one change case ("一对夫妻带一个孩子": one report, one form, several persons). Written when the
+    case is entered or cancelled, all rows or none; ``position`` is the order they were typed in (1 = the person
+    the case names in ``change_case.person_id``). Scoped through its case."""
+
+    __tablename__ = "change_case_person"
+    __table_args__ = (UniqueConstraint("case_id", "person_id", name="uq_change_case_person_case_person"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("change_case.id"), nullable=False)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), nullable=False, index=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    person: Mapped["Person"] = relationship("Person", lazy="joined")
+
+
+ChangeCase.case_persons = relationship(ChangeCasePerson, order_by=ChangeCasePerson.position, lazy="select",
+                                       viewonly=True)
+
+
 TRANSFER_PENDING = "pending"
 TRANSFER_CONFIRMED = "confirmed"
 TRANSFER_REFUSED = "refused"

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.changes.models import ChangeCase
+from app.changes.service import case_person_list
 from app.documents.registry import DocumentKind, register_kind
 from app.extensions import db
 
@@ -31,7 +32,6 @@ def registration_form_context(document) -> dict:
         case = (db.session.query(ChangeCase)
                 .filter(ChangeCase.id == int(case_id), ChangeCase.committee_id == document.committee_id)
                 .one_or_none())
-    person = case.person if case is not None else None
     fields = {k: "" for k in ("name", "sex", "birth_date", "id_number", "registered_address", "address", "reason",
                               "phone", "category", "kind", "committee", "people_note", "case_no")}
     if case is not None:
@@ -39,17 +39,27 @@ def registration_form_context(document) -> dict:
             committee=case.committee.name, address=case.house.address if case.house else "",
             kind=KIND_ZH.get(case.kind, ""), people_note=case.people_note, case_no=f"{case.id}",
         )
-    if person is not None:
-        fields.update(
-            name=person.name, sex={"M": "男", "F": "女"}.get(person.sex, ""),
-            birth_date=person.birth_date.strftime("%Y年%m月%d日") if person.birth_date else "",
-            # The printed form is handed to the resident himself to check and sign: the full number is his own.
-            id_number=person.id_number, registered_address=person.registered_address or "",
-            phone=person.phone or "", category=CATEGORY_ZH.get(person.category, ""),
-        )
     elif document.committee is not None:
         fields["committee"] = document.committee.name
-    return {"f": fields, "prefilled": case is not None}
+    persons = case_person_list(case) if case is not None else []
+    forms = [dict(fields, **_person_fields(p)) for p in persons] or [fields]
+    if len(forms) > 1:
+        # Each person's form names the others of the case under 同住人员 (and the reporter's note).
+        for index, form in enumerate(forms):
+            others = "、".join(p.name for j, p in enumerate(persons) if j != index)
+            form["people_note"] = "；".join(t for t in (others, fields["people_note"]) if t)
+            form["case_no"] = f"{case.id}-{index + 1}"
+    return {"f": forms[0], "forms": forms, "prefilled": case is not None}
+
+
+def _person_fields(person) -> dict:
+    return dict(
+        name=person.name, sex={"M": "男", "F": "女"}.get(person.sex, ""),
+        birth_date=person.birth_date.strftime("%Y年%m月%d日") if person.birth_date else "",
+        # The printed form is handed to the resident himself to check and sign: the full number is his own.
+        id_number=person.id_number, registered_address=person.registered_address or "",
+        phone=person.phone or "", category=CATEGORY_ZH.get(person.category, ""),
+    )
 
 
 def init_app(app) -> None:

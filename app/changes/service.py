@@ -10,7 +10,7 @@ from typing import Optional
 from app import scoping
 from app.domain.refusal import Refused
 from app.changes.models import (
-    BlockLeader, CITY_SYSTEMS, ChangeCase, CommitteeWorkers, EntryIdAttempt, KINDS, KIND_MOVE_IN, KIND_MOVE_OUT,
+    BlockLeader, CITY_SYSTEMS, ChangeCase, ChangeCasePerson, CommitteeWorkers, EntryIdAttempt, KINDS, KIND_MOVE_IN, KIND_MOVE_OUT,
     SELF_DECLARATION_REPORTER, SOURCES, utcnow,
 )
 from app.domain import case_flow, clock, deadlines
@@ -19,7 +19,7 @@ from app.extensions import db
 from app.access.roles import SOCIAL_WORKER
 from app.access.users import display_name as staff_display_name, users_with_role
 from app.settings import current_rules, local_today
-from app.domain.idnumber import InvalidIdNumber, mask_id_number, parse_id_number
+from app.domain.idnumber import InvalidIdNumber, mask_id_number, normalise_identifier, parse_id_number
 from app.models import Committee, House, Person, Residence
 from app.models.population import CATEGORIES, ID_TYPE_RESIDENT
 
@@ -215,10 +215,12 @@ def advance(
     city_system: str | None = None,
     entry_date: dt.date | None = None,
     person_data: dict | None = None,
+    persons: list[dict] | None = None,
 ) -> ChangeCase:
     """Apply one stage action to ``case`` (already loaded through the actor's scope). Entering/cancelling also
-    writes the Person/Residence; everything goes into the session, the caller commits (or rolls back on
-    CaseRefused: nothing half-saved)."""
+    writes the Person/Residence — of one person (``person_data``) or of each of ``persons`` (a family on one
+    form); everything goes into the session, the caller commits (or rolls back on CaseRefused: nothing
+    half-saved, whichever person was refused)."""
     if not scoping.can_see_committee(case.committee_id, actor):
         raise CaseRefused("out_of_scope")
     try:
@@ -243,9 +245,16 @@ def advance(
             raise CaseRefused("entry_date_required")
         if entry_date > local_today(rules):
             raise CaseRefused("future_date")
-        residence = _apply_to_register(case, entry_date, person_data or {}, reason, actor, city_system)
+        rows = entry_rows(persons if persons is not None else [person_data or {}])
+        if len(rows) > 1:
+            residence = _apply_many(case, entry_date, rows, reason, actor, city_system)
+        else:
+            residence = _apply_to_register(case, entry_date, rows[0] if rows else (person_data or {}), reason,
+                                           actor, city_system)
         if case.stage == case_flow.AWAITING_TRANSFER:
             return case  # the releasing committee decides; the entry is stamped on its confirmation
+        if len(rows) <= 1 and case.person_id is not None:
+            record_case_persons(case, [case.person_id], actor)
         _stamp(case, "entered", actor, when)
         case.city_system = city_system
         case.entry_date = entry_date
@@ -331,13 +340,18 @@ def record_refused_lookup(case: ChangeCase, exc: CaseRefused, actor) -> bool:
     return True
 
 
-def _find_person(case: ChangeCase, person_data: dict, actor):
+_CASE_PERSON = object()  # "the person the case names", the default binding of an entry row
+
+
+def _find_person(case: ChangeCase, person_data: dict, actor, bound_person_id=_CASE_PERSON):
     """The person the entry is about, looked up through the actor's scope only: (person or None, match).
 
     ``match.elsewhere`` = the typed number is registered in a committee the actor does not see; nothing of that
     person is loaded. A case that already names its person accepts only that person's number: any other number
     (unknown, another resident, registered elsewhere) gets the same refusal, so the answer tells nothing. Every
-    typed number is audited; past the limits (per case, per worker and day) no number is looked up at all."""
+    typed number is audited; past the limits (per case, per worker and day) no number is looked up at all.
+    ``bound_person_id``: the person this row must be (default: the case's; None for the further rows of a family)."""
+    bound = case.person_id if bound_person_id is _CASE_PERSON else bound_person_id
     number = (person_data.get("id_number") or "").strip()
     id_type = person_data.get("id_type") or ID_TYPE_RESIDENT
     if number:
@@ -352,8 +366,8 @@ def _find_person(case: ChangeCase, person_data: dict, actor):
                 raise _refuse_lookup("bad_id_number", LOOKUP_INVALID, "", reason=exc.code) from None
         person_data["id_number"] = number
         match = scoping.find_by_natural_key(Person, Person.id_number, number, actor)
-        if case.person_id is not None:
-            if match.row_id != case.person_id or not match.found:
+        if bound is not None:
+            if match.row_id != bound or not match.found:
                 raise _refuse_lookup("person_mismatch", LOOKUP_MISMATCH, number)
             record_lookup(case, actor, LOOKUP_IN_SCOPE, number)
             return match.row, match
@@ -363,8 +377,8 @@ def _find_person(case: ChangeCase, person_data: dict, actor):
         if match.elsewhere:
             return None, match  # the caller records it (a transfer, or a refusal)
         return None, match
-    if case.person_id is not None:
-        person = db.session.get(Person, case.person_id)
+    if bound is not None:
+        person = db.session.get(Person, bound)
         if person is None or not scoping.can_see_committee(person.committee_id, actor):
             raise CaseRefused("person_out_of_scope")
         return person, None
@@ -372,14 +386,17 @@ def _find_person(case: ChangeCase, person_data: dict, actor):
 
 
 def _apply_to_register(case: ChangeCase, entry_date: dt.date, person_data: dict, reason: str, actor,
-                       city_system: str | None = None):
+                       city_system: str | None = None, *, bound_person_id=_CASE_PERSON, row: int | None = None):
     """Create/update the Person and open or end (核销) the Residence. Returns the residence written, if any.
 
     A move-in of a person registered in another committee writes nothing of him: it becomes a transfer request
     (app.changes.transfers) and the case waits (``case.stage`` is set to awaiting_transfer here)."""
-    person, match = _find_person(case, person_data, actor)
+    person, match = _find_person(case, person_data, actor, bound_person_id)
     number = person_data.get("id_number") or ""
     if person is None and match is not None and match.elsewhere:
+        if row is not None:
+            # A transfer moves one person and makes his case wait for the releasing committee: not a family's.
+            raise _refuse_lookup("transfer_single_person", LOOKUP_ELSEWHERE, number, row=row)
         if case.kind != KIND_MOVE_IN:
             # Only the committee where he is registered changes or cancels his registration.
             raise _refuse_lookup("registered_elsewhere" if case.kind != KIND_MOVE_OUT else "not_registered_here",
@@ -451,6 +468,71 @@ def _apply_to_register(case: ChangeCase, entry_date: dt.date, person_data: dict,
     db.session.add(residence)
     db.session.flush()
     return residence
+
+
+ENTRY_FIELDS = ("name", "id_number", "category", "phone", "registered_address")
+
+
+def entry_rows(rows: list[dict]) -> list[dict]:
+    """The person rows of an entry form that carry anything but a category (an empty row added by mistake is not
+    a person), as plain dicts of stripped strings."""
+    cleaned = [{**r, **{k: (str(r.get(k) or "")).strip() for k in ENTRY_FIELDS}} for r in rows]
+    return [r for r in cleaned if any(r[k] for k in ENTRY_FIELDS if k != "category")]
+
+
+def _apply_many(case: ChangeCase, entry_date: dt.date, rows: list[dict], reason: str, actor,
+                city_system: str | None):
+    """Several persons on one form: each row as ``_apply_to_register`` does it, all or none (a refusal names the
+    row: the caller rolls everything back). Row 1 is the person the case names, if it names one; a person
+    registered in another committee is refused (a transfer handles one person per case). Returns row 1's
+    residence."""
+    seen_numbers: dict[str, int] = {}
+    for position, row in enumerate(rows, start=1):
+        number = normalise_identifier(row.get("id_number"))
+        if number and number in seen_numbers:
+            raise CaseRefused("duplicate_in_entry", row=position, first=seen_numbers[number])
+        if number:
+            seen_numbers[number] = position
+    bound_first = case.person_id
+    first_residence, person_ids = None, []
+    for position, row in enumerate(rows, start=1):
+        try:
+            residence = _apply_to_register(case, entry_date, dict(row), reason, actor, city_system,
+                                           bound_person_id=bound_first if position == 1 else None, row=position)
+        except CaseRefused as exc:
+            exc.params.setdefault("row", position)
+            raise
+        if case.person_id in person_ids:
+            raise CaseRefused("duplicate_in_entry", row=position, first=person_ids.index(case.person_id) + 1)
+        person_ids.append(case.person_id)
+        if position == 1:
+            first_residence = residence
+    case.person_id = person_ids[0]
+    record_case_persons(case, person_ids, actor)
+    return first_residence
+
+
+def record_case_persons(case: ChangeCase, person_ids: list[int], actor) -> None:
+    """The case's persons (in the order typed), each one audited with the case. Into the session only."""
+    from app.audit import recorder
+
+    known = {pid for (pid,) in db.session.query(ChangeCasePerson.person_id).filter_by(case_id=case.id)}
+    start = len(known)
+    for offset, person_id in enumerate(p for p in person_ids if p not in known):
+        db.session.add(ChangeCasePerson(case_id=case.id, person_id=person_id, position=start + offset + 1))
+        person = db.session.get(Person, person_id)
+        recorder.record("case_person", model="ChangeCase", record_id=case.id, committee_id=case.committee_id,
+                        detail=f"{case.kind} person=#{person_id} {mask_id_number(person.id_number or '')}".strip(),
+                        commit=False)
+    db.session.flush()
+
+
+def case_person_list(case: ChangeCase) -> list:
+    """The persons of a case: its rows, or (cases entered before several persons were possible) the one it names."""
+    persons = [row.person for row in case.case_persons]
+    if not persons and case.person is not None:
+        persons = [case.person]
+    return persons
 
 
 # -- AB角 ---------------------------------------------------------------------------------------------------------

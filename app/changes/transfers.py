@@ -30,6 +30,7 @@ from app.changes.service import (
     LOOKUP_ELSEWHERE,
     CaseRefused,
     _stamp,
+    record_case_persons,
     _user_id,
     display_name,
     holders,
@@ -174,6 +175,7 @@ def confirm_transfer(request: TransferRequest, actor):
         case.residence_id = residence.id
         case.person_id = person.id
         case.stage = case_flow.ENTERED
+        record_case_persons(case, [person.id], actor)
     text = f"迁移申请 #{request.id} 已由迁出居民区确认，居住登记已迁入"
     for uid in _receivers(request):
         notify(uid, text, f"/changes/show/{case.id}" if case is not None else None)

@@ -69,6 +69,24 @@ def _parse_date(value: str):
     return date_or_400(value)  # the one date converter: 9999-12-31 has no next day
 
 
+MAX_ENTRY_PERSONS = 20  # rows of one entry form read at most (a family, not a list)
+
+
+def _posted_rows(form) -> list[dict]:
+    """The person rows of an entry form: each field is repeated once per row (the first row keeps the names the
+    one-person form always had), read in order; rows left empty are not persons."""
+    columns = {k: form.getlist(k) if hasattr(form, "getlist") else [form.get(k, "")] for k in service.ENTRY_FIELDS}
+    count = min(max((len(v) for v in columns.values()), default=0), MAX_ENTRY_PERSONS)
+    rows = [{k: (columns[k][i] if i < len(columns[k]) else "") for k in service.ENTRY_FIELDS} for i in range(count)]
+    return service.entry_rows(rows)
+
+
+def _entry_categories():
+    return [("shanghai_household", _("Shanghai household, living at the registered address")),
+            ("separated", _("Shanghai household, living away from the registered address")),
+            ("migrant", _("From elsewhere in China"))]
+
+
 def _int_or_none(value):
     value = (value or "").strip() if isinstance(value, str) else value
     if value in (None, ""):
@@ -151,8 +169,15 @@ class ChangeCaseView(PortalModelView):
         return self._render_case(case)
 
     def _render_case(self, case, posted=None, refused_action=None):
-        """The case page; after a refused step, again with what was typed (``posted``) in that step's form."""
+        """The case page; after a refused step, again with what was typed (``posted``) in that step's form —
+        every person row of it (issue 14 §4: one wrong digit in the third person keeps all three)."""
         actions = [a for a in case_flow.allowed_actions(case.stage, case.kind) if _can(ACTION_VERBS[a])]
+        if posted is not None and refused_action in ("enter", "cancel"):
+            entry_rows = _posted_rows(posted) or [{}]
+        elif case.person is not None:
+            entry_rows = [{"name": p.name} for p in service.case_person_list(case)]
+        else:
+            entry_rows = [{}]
         names = _user_names([case.assigned_worker_fk] + service.holders(case))
         from app.changes.transfers import transfer_of_case
 
@@ -162,7 +187,8 @@ class ChangeCaseView(PortalModelView):
             due=service.pending_due(case), overdue=service.is_overdue_now(case),
             holders=[names.get(u, "") for u in service.holders(case)], title=_("Change case No. %(id)s", id=case.id),
             today=service.local_today().isoformat(), can_print=_can("read", "Document"),
-            posted=posted or {}, refused_action=refused_action,
+            posted=posted or {}, refused_action=refused_action, entry_rows=entry_rows,
+            case_persons=service.case_person_list(case), categories=_entry_categories(),
         )
 
     @expose("/act/<pk>", methods=["POST"])
@@ -177,11 +203,11 @@ class ChangeCaseView(PortalModelView):
         try:
             if not _can(ACTION_VERBS[action]):
                 raise service.CaseRefused("not_allowed")
-            person_data = {k: (request.form.get(k) or "").strip()
-                           for k in ("name", "id_number", "category", "phone", "registered_address")}
+            rows = _posted_rows(request.form)
             service.advance(case, action, g.user, when=_parse_local(request.form.get("when")),
                             reason=request.form.get("reason", ""), city_system=request.form.get("city_system") or None,
-                            entry_date=_parse_date(request.form.get("entry_date")), person_data=person_data)
+                            entry_date=_parse_date(request.form.get("entry_date")),
+                            person_data=rows[0] if rows else {}, persons=rows)
             db.session.commit()
         except service.CaseRefused as exc:
             db.session.rollback()

@@ -15,3 +15,8 @@ class DocumentRequestForm(FlaskForm):
         _l("Residential committee"), validators=[InputRequired()],
         description=_l("The monthly close's documents always cover the whole subdistrict."),
     )
+    # Read only for a kind that has that period (app/domain/periods.py); the view checks the value.
+    month = SelectField(_l("Month"), validate_choice=False,
+                        description=_l("For the monthly documents (table, ranking bulletin, party report)."))
+    quarter = SelectField(_l("Quarter"), validate_choice=False,
+                          description=_l("For the quarterly documents (bulletin, review pack)."))

@@ -38,6 +38,8 @@ class DocumentKind:
     # False for documents of one record (a talk notice): they are requested from that record's page, not from
     # the general request form, which cannot say which record.
     on_request_form: bool = True
+    # "month" or "quarter" (app/domain/periods.py): the request form asks for one, titles and file names carry it.
+    period: Optional[str] = None
 
 
 KINDS: dict[str, DocumentKind] = {}

@@ -34,7 +34,7 @@ from app.errors import UserFacingError
 from app.access.users import display_name
 from app.extensions import db
 from app.models import Block, Building, Committee, House, Residence
-from app.domain import clock
+from app.domain import clock, periods
 from app.settings import current_rules
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,7 @@ def population_register_context(document: Document) -> dict:
             .outerjoin(houses_sq, houses_sq.c.building_id == Building.id)
             .outerjoin(persons_sq, persons_sq.c.building_id == Building.id)
             .where(Building.committee_id == document.committee_id)
-            .order_by(Block.name, Building.name, Building.id)
+            .order_by(Block.name, Building.name_key, Building.id)
         ).all()
         committee = db.session.get(Committee, document.committee_id)
         return {
@@ -203,7 +203,7 @@ def request_document(kind: str, committee_id: Optional[int], actor, *, delay_sec
 
     document = Document(
         kind=kind,
-        title=str(spec.title(committee))[:255],
+        title=periods.titled(str(spec.title(committee)), periods.from_params(params))[:255],
         committee_id=committee_id,
         requested_by_fk=actor.id,
         requested_by=_display_name(actor)[:128],

@@ -17,7 +17,12 @@ from markupsafe import Markup, escape
 from app.documents import registry, service
 from app.documents.forms import STREET_WIDE, DocumentRequestForm
 from app.documents.models import STATE_FAILED, UNFINISHED_STATES, Document
+from app.domain import clock, periods
+from app.settings import current_rules
 from app.views.base import PortalInterface, PortalModelView
+
+# How far back the request form offers months and quarters (newest first).
+PERIOD_CHOICES = {periods.MONTH: 24, periods.QUARTER: 8}
 
 _BADGE = {"queued": "default", "rendering": "info", "done": "success", "failed": "danger"}
 
@@ -116,6 +121,13 @@ class DocumentView(PortalModelView):
         if service.may_see_committee(None, g.user):
             choices.insert(0, (STREET_WIDE, _("Whole subdistrict (all committees)")))
         form.committee.choices = choices
+        today = clock.local_today(current_rules())
+        wanted = {kind.period for kind in kinds.values() if kind.period}
+        for name in periods.KINDS:
+            field = getattr(form, name)
+            field.choices = [(p.key, p.label) for p in periods.choices(name, today, PERIOD_CHOICES[name])]
+            if request.method == "GET":
+                field.data = periods.default(name, today).key
         if request.method == "POST":
             # A kind or committee the form did not offer is a refusal, not a form error: 403/404, no job recorded.
             if request.form.get("kind") not in kinds:
@@ -126,8 +138,17 @@ class DocumentView(PortalModelView):
                 committee_id = None if form.committee.data == STREET_WIDE else int(form.committee.data)
                 if kinds[form.kind.data].scope == registry.SCOPE_STREET:
                     committee_id = None  # street-wide by nature, whatever committee was chosen
+                period = kinds[form.kind.data].period
+                params = {}
+                if period:
+                    field = getattr(form, period)
+                    if not field.data:  # a form without the field (an older page): the last finished period
+                        field.data = periods.default(period, today).key
+                    if field.data not in {value for value, _label in field.choices}:
+                        abort(400, description=_("Choose the month or quarter the document is about."))
+                    params = periods.parse_key(period, field.data).params()
                 try:
-                    document = service.request_document(form.kind.data, committee_id, g.user)
+                    document = service.request_document(form.kind.data, committee_id, g.user, params=params)
                 except service.DocumentRefused:
                     abort(404)
                 if document.state == STATE_FAILED:
@@ -135,7 +156,9 @@ class DocumentView(PortalModelView):
                 else:
                     flash(_("The document has been requested; it will be ready shortly."), "info")
                 return redirect(url_for("DocumentView.show", pk=document.id))
-        return self.render_template("documents/request.html", form=form, title=_("Request a document"))
+        return self.render_template("documents/request.html", form=form, title=_("Request a document"),
+                                    fields=[form.kind, form.committee] + [getattr(form, n) for n in periods.KINDS
+                                                                          if n in wanted])
 
     # -- status (polled by the show page) ----------------------------------------------------------------------
     @expose("/status/<int:pk>")

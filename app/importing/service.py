@@ -599,7 +599,7 @@ def register_rows(scope: Optional[frozenset[int]], limit: int):
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     if total > limit:
         return total, None
-    rows = db.session.execute(query.order_by(Committee.seq, Building.name, House.room, Person.id))
+    rows = db.session.execute(query.order_by(Committee.seq, Building.name_key, House.room_key, Person.id))
 
     def generate():
         for c, b, room, name, id_type, number, category, registered, phone, start in rows:

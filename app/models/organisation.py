@@ -5,7 +5,17 @@ from typing import Optional
 
 from flask_appbuilder import Model
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from app.domain.natural import KEY_LENGTH, natural_key
+
+
+def _key_of(source: str):
+    """The insert default of a natural sort key: the key of the row's ``source`` column. Runs for Core bulk
+    inserts too (demo data, the importer); every ORM write of the text sets it too (the models' @validates)."""
+    def default(context):
+        return natural_key(context.get_current_parameters().get(source))
+    return default
 
 
 class Zone(Model):
@@ -60,15 +70,27 @@ class Building(Model):
     """楼组: one building (or stairwell) with its building leader."""
 
     __tablename__ = "building"
-    __table_args__ = (UniqueConstraint("committee_id", "name", name="uq_building_committee_name"),)
+    __table_args__ = (
+        UniqueConstraint("committee_id", "name", name="uq_building_committee_name"),
+        Index("ix_building_name_key", "name_key", "id"),
+        Index("ix_building_committee_name_key", "committee_id", "name_key", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     committee_id: Mapped[int] = mapped_column(ForeignKey("committee.id"), nullable=False, index=True)
     block_id: Mapped[Optional[int]] = mapped_column(ForeignKey("block.id"), index=True)
     name: Mapped[str] = mapped_column(String(128), nullable=False)
+    # natural_key(name): 1号楼 … 9号楼 before 10号楼 (app/domain/natural.py); the default order of lists and pickers.
+    name_key: Mapped[str] = mapped_column(String(KEY_LENGTH), nullable=False, default=_key_of("name"))
+    natural_order = {"name": "name_key"}  # lists ordered "by name" read the key (app/views/base.py)
 
     committee: Mapped[Committee] = relationship(lazy="joined")
     block: Mapped[Optional[Block]] = relationship(lazy="joined")
+
+    @validates("name")
+    def _name_keeps_its_key(self, _key, value):
+        self.name_key = natural_key(value)
+        return value
 
     def __repr__(self) -> str:
         return self.name
@@ -82,6 +104,9 @@ class House(Model):
     __table_args__ = (
         UniqueConstraint("building_id", "room", name="uq_house_building_room"),
         Index("ix_house_committee_id_id", "committee_id", "id"),
+        Index("ix_house_address_key", "address_key", "id"),
+        Index("ix_house_committee_address_key", "committee_id", "address_key", "id"),
+        Index("ix_house_building_room_key", "building_id", "room_key", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -89,11 +114,21 @@ class House(Model):
     building_id: Mapped[int] = mapped_column(ForeignKey("building.id"), nullable=False, index=True)
     room: Mapped[str] = mapped_column(String(32), nullable=False)
     address: Mapped[str] = mapped_column(String(255), nullable=False)
+    # natural_key(room), natural_key(address) (app/domain/natural.py): the default order of rooms and addresses.
+    room_key: Mapped[str] = mapped_column(String(KEY_LENGTH), nullable=False, default=_key_of("room"))
+    address_key: Mapped[str] = mapped_column(String(KEY_LENGTH), nullable=False, default=_key_of("address"))
+    natural_order = {"address": "address_key", "room": "room_key"}
     is_rental: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     key_area: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     committee: Mapped[Committee] = relationship(lazy="joined")
     building: Mapped[Building] = relationship(lazy="joined")
 
+    @validates("room", "address")
+    def _text_keeps_its_key(self, key, value):
+        setattr(self, f"{key}_key", natural_key(value))
+        return value
+
     def __repr__(self) -> str:
         return self.address
+

@@ -14,6 +14,7 @@ from app.documents.registry import SCOPE_STREET, DocumentKind, register_kind
 from app.extensions import db
 from app.monthly import excel, service
 from app.domain.months import previous_month
+from app.domain.periods import MONTH, QUARTER
 from app.monthly.table import parse_month
 from app.domain import clock
 from app.settings import current_rules
@@ -161,7 +162,8 @@ def init_app(app) -> None:
          party_report_context),
     ):
         register_kind(DocumentKind(key=key, label=label, template=f"{key}.html", title=title, context=context,
-                                   permission=("read", "MonthlyClose"), scope=SCOPE_STREET))
+                                   permission=("read", "MonthlyClose"), scope=SCOPE_STREET,
+                                   period=QUARTER if key == "quarterly_bulletin" else MONTH))
     # The year's evaluation shows vetoes and criticisms from crime-related records: "YearEvaluation" readers only.
     register_kind(DocumentKind(key="year_evaluation", label=_l("Year's evaluation"), template="year_evaluation.html",
                                title=year_evaluation_title, context=year_evaluation_context,

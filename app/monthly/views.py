@@ -64,6 +64,13 @@ def _back(year: int, month: int):
     return redirect(url_for("MonthlyCloseView.month", ym=month_key(year, month)))
 
 
+def _confirmed_or_400() -> None:
+    """Submitting, approving and unlocking a month are not undone by a click: the form's box must be ticked
+    (issue 14 item 7). Without it: 400, and nothing changes."""
+    if request.form.get("confirm") != "yes":
+        abort(400, description=_("Please tick the confirmation box first; nothing was changed."))
+
+
 class MonthlyCloseView(BaseView):
     route_base = "/monthly"
     default_view = "index"
@@ -144,6 +151,7 @@ class MonthlyCloseView(BaseView):
     @has_access
     def submit(self, ym):
         year, month = _month_or_400(ym)
+        _confirmed_or_400()
         zone_id = request.form.get("zone", type=id_or_none) or getattr(g.user, "zone_id", None)
         if zone_id is None:
             abort(400, description=_("Choose a zone."))
@@ -155,6 +163,7 @@ class MonthlyCloseView(BaseView):
     @has_access
     def approve(self, ym):
         year, month = _month_or_400(ym)
+        _confirmed_or_400()
         with committing(_("Approved: the month is frozen and its ranking stored.")):
             service.approve_month(year, month, g.user)
         return _back(year, month)
@@ -163,6 +172,7 @@ class MonthlyCloseView(BaseView):
     @has_access
     def unlock(self, ym):
         year, month = _month_or_400(ym)
+        _confirmed_or_400()
         committee_id = request.form.get("committee", type=id_or_none)
         if committee_id is None or db.session.get(Committee, committee_id) is None:
             abort(400, description=_("Choose a committee."))

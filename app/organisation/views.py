@@ -101,6 +101,7 @@ class BuildingView(MovableView):
     show_title = _l("Building")
     add_title = _l("Add building")
     edit_title = _l("Edit building")
+    base_order = ("name", "asc")  # natural order: 1号楼 … 9号楼, 10号楼 (Building.natural_order)
     list_columns = ["committee", "block", "name"]
     add_columns = edit_columns = show_columns = ["committee", "block", "name"]
     search_columns = ["committee", "block", "name"]
@@ -116,6 +117,7 @@ class HouseView(MovableView):
     show_title = _l("House")
     add_title = _l("Add house")
     edit_title = _l("Edit house")
+    base_order = ("address", "asc")  # natural order of addresses (House.natural_order)
     list_columns = ["committee", "building", "room", "address", "is_rental", "key_area"]
     show_columns = ["committee", "building", "room", "address", "is_rental", "key_area"]
     # The committee follows the building (app/population/integrity.py): it is never typed in.

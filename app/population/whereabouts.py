@@ -3,7 +3,7 @@ Reads only, a fixed handful of queries per page whatever the numbers (no query p
 app.scoping: a person's residence in another committee, or a case another committee holds, is not shown."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -26,7 +26,7 @@ def house_residents(house_id: int) -> dict:
 
 def person_history(person_id: int) -> dict:
     """The person's residences, change cases and verification records (three queries)."""
-    from app.changes.models import ChangeCase
+    from app.changes.models import ChangeCase, ChangeCasePerson
     from app.verification.models import VerificationRecord
 
     residences = restrict(
@@ -34,7 +34,10 @@ def person_history(person_id: int) -> dict:
         Residence.committee_id,
     ).order_by(Residence.start_date.desc(), Residence.id.desc()).all()
     cases = restrict(
-        db.session.query(ChangeCase).filter(ChangeCase.person_id == person_id), ChangeCase.committee_id,
+        # The cases that name him, and those of a family he was entered with (change_case_person).
+        db.session.query(ChangeCase).filter(or_(ChangeCase.person_id == person_id, ChangeCase.id.in_(
+            select(ChangeCasePerson.case_id).where(ChangeCasePerson.person_id == person_id)))),
+        ChangeCase.committee_id,
     ).order_by(ChangeCase.reported_at.desc(), ChangeCase.id.desc()).limit(RECENT_ROWS).all()
     records = restrict(
         db.session.query(VerificationRecord).options(joinedload(VerificationRecord.house))

@@ -53,6 +53,8 @@ class PortalInterface(SQLAInterface):
     """
 
     def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None, **kwargs):
+        # A text with a stored natural key (Building.name, House.room/address: 1, 2 … 10) is ordered by its key.
+        order_column = getattr(self.obj, "natural_order", {}).get(order_column, order_column)
         query = super().apply_order_by(query, order_column, order_direction, aliases_mapping, **kwargs)
         if not order_column or order_column == self.get_pk_name():
             return query  # FAB's count query (ordering would only defeat the index), or already ordered by pk
@@ -61,6 +63,9 @@ class PortalInterface(SQLAInterface):
 
     def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
               select_columns=None, outer_default_load=False):
+        natural = getattr(self.obj, "natural_order", None)
+        if not order_column and natural and not select_columns:
+            order_column, order_direction = next(iter(natural)), "asc"  # related dropdowns: 1号楼 … 10号楼
         if not page_size or select_columns or not order_column:
             return super().query(filters, order_column, order_direction, page, page_size, select_columns,
                                  outer_default_load)

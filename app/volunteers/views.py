@@ -59,7 +59,7 @@ class VolunteerView(BaseView):
                                                   is not None, today) for v in rows for h in (1, 2)}
         committees = scoping.scoped_query(Committee).order_by(Committee.seq).all()
         writer = can("write", "Volunteer")
-        buildings = (scoping.scoped_query(Building).order_by(Building.committee_id, Building.name).limit(3000).all()
+        buildings = (scoping.scoped_query(Building).order_by(Building.committee_id, Building.name_key).limit(3000).all()
                      if writer else [])
         accounts = _building_leader_accounts() if writer else []
         return self.render_template(

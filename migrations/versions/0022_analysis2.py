@@ -1,13 +1,13 @@
 """analysis loop, part 2: analysis_committee_month, the dashboard's derived table (issue 17)
 
 Revision ID: 0022_analysis2
-Revises: 0019_team
+Revises: 0021_case_persons
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_analysis2"
-down_revision = "0019_team"
+down_revision = "0021_case_persons"
 branch_labels = None
 depends_on = None
 

@@ -30,7 +30,7 @@ def buildings_of(committee_id: int) -> list[dict]:
         select(House.building_id, func.count(Residence.id)).join(Residence, Residence.house_id == House.id)
         .where(House.committee_id == committee_id, Residence.end_date.is_(None)).group_by(House.building_id)).all())
     rows = db.session.execute(select(Building.id, Building.name).where(Building.committee_id == committee_id)
-                              .order_by(Building.name, Building.id)).all()
+                              .order_by(Building.name_key, Building.id)).all()
     return [{"id": b, "name": n, "persons": int(persons.get(b, 0))} for b, n in rows]
 
 
@@ -38,7 +38,7 @@ def building_rooms(building_id: int, day: dt.date, kinds: tuple[str, ...]) -> li
     """Rooms of a building, each with the persons registered there (active residences) and today's marks (who
     made each, and until when its author may undo it)."""
     houses = db.session.execute(select(House.id, House.room, House.address).where(House.building_id == building_id)
-                                .order_by(House.room, House.id)).all()
+                                .order_by(House.room_key, House.id)).all()
     people = db.session.execute(
         select(Residence.house_id, Person.id, Person.name, Person.sex, Person.birth_date, Person.id_number)
         .join(Person, Person.id == Residence.person_id).join(House, House.id == Residence.house_id)
@@ -135,5 +135,5 @@ def unvisited_houses(committee_id: int, year: int, page: int = 0, page_size: int
     rows = db.session.execute(
         select(House.id, Building.name, House.room, House.address).join(Building, Building.id == House.building_id)
         .where(House.committee_id == committee_id, ~visited)
-        .order_by(Building.name, House.room, House.id).limit(page_size).offset(page * page_size)).all()
+        .order_by(Building.name_key, House.room_key, House.id).limit(page_size).offset(page * page_size)).all()
     return int(total or 0), [{"id": i, "building": b, "room": r, "address": a} for i, b, r, a in rows]
