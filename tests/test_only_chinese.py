@@ -15,9 +15,11 @@ from tests.field_world import FIELD_ROLES, field_world, first_show_link, menu_li
 DENY = [
     r"\bNone\b", r"\bTrue\b", r"\bFalse\b", r"\bDownload\b", r"\bAdd ", r"\bEdit ", r"Remove all items",
     r"Please enter \d", r"No results found", r"\bUTC\b", r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d+",
-    r"\d{4}-\d\d-\d\dT\d\d:\d\d", r"login_success", r"login_failure", r"\bexport\b", r"\bChangeCase\b",
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d", r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d",  # times to the minute, local
+    r"login_success", r"login_failure", r"\bexport\b", r"\bChangeCase\b",
     r"\bPerson\b", r"\bResidence\b", r"\bHouse\b", r"Block Leader", r"\bEstate\b", r"Spot Inspection",
     r"Crime Late Entry", r"Ranking Comment", r"__None", r"第几级", r"已发表", r"\bList\b", r"\bShow\b",
+    r"\bUser\b", r"\bCancel\b", r"\bOK\b", r"\banonymous\b", r"\bSelect\b",
 ]
 DENIED = re.compile("|".join(DENY))
 
@@ -57,7 +59,9 @@ def test_every_page_of_a_role_reads_only_chinese(app, field_world, role):  # noq
         opened += 1
         found += [f"{path}: …{o}…" for o in _offences(visible_text(html))]
         if "/list" in path:
-            for extra in (first_show_link(html), path.replace("/list/", "/add")):
+            show = first_show_link(html)
+            edit = show.replace("/show/", "/edit/") if show else None
+            for extra in (show, edit, path.replace("/list/", "/add")):
                 if extra and extra not in seen:
                     paths.insert(0, extra)
     assert opened >= 2
