@@ -1,5 +1,6 @@
 """The field roles of issue 14 (items 5 and 6) and a small street with demo rows for them to open: a synthetic
-population over the 23 committees, a few verification records, a change case and a notification in 钢一.
+population over the 23 committees, a few verification records, a change case and a notification in 钢一,
+the analysis rules' findings.
 Shared by tests/test_phone_browser.py and tests/test_only_chinese.py."""
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ def field_world(app):
     """Accounts for the six field roles and demo rows in every list they open."""
     from sqlalchemy import select
 
+    from app.analysis import service as analysis
     from app.changes import service as changes
     from app.demo_data import generate_population, generate_verifications
     from app.extensions import db
@@ -44,6 +46,7 @@ def field_world(app):
                                  people_note="一对夫妻带一个孩子")
         for user_id in ids.values():
             notify(user_id, "测试通知：请处理变动", f"/changes/show/{case.id}")
+        analysis.run_rules()  # findings (主动发现) for the committees' task lists
         db.session.commit()
         case_id = case.id
     return {"users": ids, "case": case_id}

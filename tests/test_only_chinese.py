@@ -1,7 +1,8 @@
 """Issue 14 item 6: the Chinese interface shows only Chinese. As each field role (and the office, who reads the
-audit trail), with demo rows present, every page the menu offers, the first record of each list and its add form
-are opened; their visible text holds none of the English or raw values a user reported: None, True/False,
-Download, Add/Edit titles, English page titles, UTC times with microseconds, raw audit actions and record types."""
+audit trail, the police station and a committee director), with demo rows present, every page the menu offers,
+the first record of each list, its edit form and the list's add form are opened; their visible text holds none
+of the English or raw values a user reported: None, True/False, Download, Add/Edit titles, English page titles,
+UTC times with seconds or microseconds, raw audit actions and record types."""
 from __future__ import annotations
 
 import re
@@ -36,7 +37,8 @@ def _offences(text: str) -> list[str]:
     return [text[max(0, m.start() - 30):m.end() + 30] for m in DENIED.finditer(text)]
 
 
-ROLES = {**FIELD_ROLES, "street_office": ("office", [], None)}
+ROLES = {**FIELD_ROLES, "street_office": ("office", [], None), "police_station": ("station", [], None),
+         "committee_director": ("dir_gang1", ["钢一"], None)}
 
 
 @pytest.mark.parametrize("role", list(ROLES))
