@@ -1,7 +1,7 @@
 """Issue 14 item 5: every page a field role opens fits a 360 px phone. Each field role signs in, opens its home
-page, every page its menu offers, the first record of each list and the change case, at 360 px in headless
-Chromium, and no page is wider than the screen (no sideways scrolling). Screenshots at 360 and 1366 px of a few
-pages go to tests/screenshots/ for a person to look at."""
+page, every page its menu offers, the first record and the add form of each list and the change case, at 360 px
+in headless Chromium, and no page is wider than the screen (no sideways scrolling). Screenshots at 360 and 1366 px
+of a few pages go to tests/screenshots/ for a person to look at."""
 from __future__ import annotations
 
 import pytest
@@ -24,7 +24,8 @@ CULPRITS = ("() => [...document.querySelectorAll('body *')].filter(e => e.getBou
 SHOTS_OF = {("social_worker", "/changes/list"): "p_cases", ("social_worker", "/verification/coverage"): "p_coverage",
             ("social_worker", "/persons/list"): "p_persons", ("zone_leader", "/verification/roster"): "p_roster",
             ("block_leader", "/"): "p_home_block_leader", ("social_worker", "/notifications"): "p_notifications",
-            ("social_worker", "/changes/show"): "p_case_show", ("zone_leader", "/changes/overview"): "p_overview"}
+            ("social_worker", "/changes/show"): "p_case_show", ("social_worker", "/persons/add"): "p_person_add",
+            ("zone_leader", "/changes/overview"): "p_overview", ("zone_leader", "/analysis/dashboard"): "p_dashboard"}
 
 
 def _sign_in(page, live_server, username):
@@ -77,10 +78,11 @@ def test_every_page_of_every_field_role_fits_a_phone(live_server, browser, field
                 desk.goto(f"{live_server}{path}")
                 desk.screenshot(path=str(SHOTS / f"{name}_1366.png"), full_page=True)
                 desk.close()
-            if "/list" in path:
+            if "/list" in path:  # the first record, and the add form where the role may add
                 show = first_show_link(page.content())
-                if show and show not in seen:
-                    paths.insert(0, show)
+                for extra in (show, path.replace("/list/", "/add")):
+                    if extra and extra not in seen:
+                        paths.insert(0, extra)
         context.close()
     assert not too_wide, "wider than a 360 px phone:\n" + "\n".join(too_wide)
     # Each role opened its home and its pages; the social worker's include lists and record pages.
