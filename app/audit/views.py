@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.audit.labels import action_label, actor_label, model_label, source_label
 from app.audit.models import AuditEvent
 from app.views.base import PortalInterface, PortalModelView
 
@@ -20,8 +21,11 @@ class AuditEventView(PortalModelView):
     search_columns = ["actor_name", "action", "model", "record_id", "at", "source"]
     order_columns = ["at"]
     label_columns = {
-        "at": _l("Time (UTC)"), "actor_id": _l("User id"), "actor_name": _l("User"), "source": _l("Source"),
+        "at": _l("Time"), "actor_id": _l("User id"), "actor_name": _l("User"), "source": _l("Source"),
         "remote_addr": _l("Address"), "action": _l("Action"), "model": _l("Record type"),
         "record_id": _l("Record id"), "committee_id": _l("Committee id"), "before": _l("Before"),
         "after": _l("After"), "detail": _l("Detail"),
     }
+    # Stored codes shown in Chinese (app/audit/labels.py); the time in Shanghai time by the list/show widgets.
+    formatters_columns = {"action": action_label, "model": model_label, "source": source_label,
+                          "actor_name": actor_label}

@@ -580,8 +580,8 @@ class VerificationRecordView(PortalModelView):
     search_columns = ["checked_on", "committee", "result", "kind", "on_roster", "entered_into_pda"]
     order_columns = ["checked_on"]
     label_columns = {
-        "checked_on": _l("Date"), "checked_at": _l("Recorded at (UTC)"), "committee": _l("Residential committee"),
-        "house": _l("House"), "who_label": _l("Name"), "id_masked": _l("ID number"), "result": _l("Result"),
+        "checked_on": _l("Date"), "checked_at": _l("Time recorded"), "committee": _l("Residential committee"),
+        "house": _l("House"), "who_label": _l("Full name"), "id_masked": _l("ID number"), "result": _l("Result"),
         "result_label": _l("Result"), "kind": _l("Kind of check"), "kind_label": _l("Kind of check"),
         "shift_label": _l("Shift"), "roster_label": _l("Roster"), "on_roster": _l("On roster"),
         "entered_into_pda": _l("Entered into PDA"), "change_case_id": _l("Change case"),

@@ -160,6 +160,17 @@ def _unticked_checkboxes_allowed(form) -> None:
                                             if not isinstance(v, (DataRequired, InputRequired))]
 
 
+def _blank_choice_says_please_select(form) -> None:
+    """FAB's related-record dropdowns offer an empty first choice whose text is blank (WTForms then shows its
+    value, ``__None``): it reads 请选择 instead (issue 14 item 6)."""
+    from flask_appbuilder.fields import QuerySelectField
+
+    for unbound in vars(form).values() if form is not None else ():
+        if getattr(unbound, "field_class", None) is not None and issubclass(unbound.field_class, QuerySelectField):
+            if not unbound.kwargs.get("blank_text"):
+                unbound.kwargs["blank_text"] = _l("Please select")
+
+
 class PortalModelView(ModelView):
     """Base of every CRUD screen: committee scoping on every route, validated arguments, capped page size,
     stable order, exact identifier search, Excel export of what the user sees."""
@@ -260,6 +271,16 @@ class PortalModelView(ModelView):
         super()._init_forms()
         for form in (self.add_form, self.edit_form):
             _unticked_checkboxes_allowed(form)
+            _blank_choice_says_please_select(form)
+
+    def _init_titles(self):
+        # FAB makes the titles a view leaves out from its class name, in English ("Add Block Leader", "Show
+        # Estate"): they follow the list's translated title instead (issue 14 item 6).
+        if self.list_title:
+            self.add_title = self.add_title or _l("Add %(what)s", what=self.list_title)
+            self.edit_title = self.edit_title or _l("Edit %(what)s", what=self.list_title)
+            self.show_title = self.show_title or _l("%(what)s: details", what=self.list_title)
+        super()._init_titles()
 
     def _init_properties(self):
         super()._init_properties()
