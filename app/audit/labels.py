@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "month_reapprove": _l("Month approved again"),
     "month_unlock": _l("Month unlocked"),
     "police_bonus": _l("Discretionary points added"),
+    "case_person": _l("Person entered on a change case"),
 }
 
 MODEL_LABELS = {
@@ -41,6 +42,26 @@ MODEL_LABELS = {
     "Document": _l("Document"), "Finding": _l("Finding"), "JointAction": _l("Joint action"),
     "CrimeLead": _l("Crime lead"), "Volunteer": _l("Volunteer"), "Training": _l("Training"),
     "Meeting": _l("Meeting"), "Notification": _l("Notification"),
+    "Dashboard": _l("Analysis dashboard"),
+    "PoliceYear": _l("Community police year"),
+    "Register": _l("Population register"),
+    "TeamPerformance": _l("Team performance"),
+    "CrimeAccountability": _l("Accountability"),
+    "CrimeCriticism": _l("Criticism notice"),
+    "CrimeReward": _l("Lead reward"),
+    "InspectionFinding": _l("Inspection finding"),
+    "VolunteerVisit": _l("Volunteer visit"),
+    "VolunteerCommendation": _l("Volunteer commendation"),
+    "TrainingAttendee": _l("Training attendee"),
+    "TrainingMaterial": _l("Training material"),
+    "MeetingDecision": _l("Meeting decision"),
+    "YearClose": _l("Year evaluation"),
+    "SampleDraw": _l("Verification sample"),
+    "SampleItem": _l("Sampled person"),
+    "BulletinNote": _l("Bulletin note"),
+    "ChangeCasePerson": _l("Person on a change case"),
+    "VisitorDay": _l("Visitor log day"),
+    "Role": _l("Role"),
 }
 
 SOURCE_LABELS = {"web": _l("Web page"), "api": _l("API"), "cli": _l("Command line"), "system": _l("System"),
