@@ -1,4 +1,5 @@
-"""Git merge driver for the zh catalog: a per-msgid union of both sides, ours winning where both changed one text.
+"""Git merge driver for the zh catalog: a per-msgid three-way merge — a text changed on one side only takes that
+side's change, ours wins where both sides changed one text, entries added on either side are kept.
 
 Branches that each add strings always conflict in a sorted .po file, since their new entries sit next to each
 other; a text merge then needs a person for what is only a union. Configure once per clone:
@@ -27,8 +28,11 @@ def main(base_path: str, ours_path: str, theirs_path: str) -> int:
             if was is not None and was.string == message.string:
                 continue
             ours[message.id] = message
-        elif not mine.string and message.string:
-            mine.string = message.string
+        elif message.string and mine.string != message.string:
+            # theirs changed a translation that ours left as the base had it (or ours has none): take theirs
+            was = base.get(message.id, message.context)
+            if not mine.string or (was is not None and was.string == mine.string):
+                mine.string = message.string
     with open(ours_path, "wb") as handle:
         write_po(handle, ours, width=76)
     return 0
