@@ -15,7 +15,6 @@ from app import scoping
 from app.analysis import messages, service
 from app.analysis.dashboard import CATEGORIES, dashboard
 from app.analysis.models import Finding, SampleDraw, SampleItem
-from app.analysis.service import AnalysisRefused
 from app.domain import analysis as A
 from app.extensions import db
 from app.inputs import id_or_none, year_or_400
@@ -89,15 +88,9 @@ class FindingsView(BaseView):
     @has_access
     def close(self, finding_id):
         finding = _visible_finding(finding_id)
-        try:
+        with committing(_("Saved.")):
             service.close(finding, request.form.get("outcome", ""), g.user, reason=request.form.get("reason", ""),
                           change_case_id=_int(request.form.get("change_case")))
-            db.session.commit()
-        except AnalysisRefused as exc:
-            db.session.rollback()
-            flash(messages.refusal(exc), "danger")
-        else:
-            flash(_("Saved."), "success")
         return redirect(request.form.get("next") if (request.form.get("next") or "").startswith("/analysis/")
                         else url_for("FindingsView.index"))
 
@@ -106,8 +99,10 @@ class FindingsView(BaseView):
     def run(self):
         from app.analysis.dashboard import refresh
 
-        counts = service.run_rules()
-        db.session.commit()
+        with committing() as outcome:
+            counts = service.run_rules()
+        if not outcome.ok:
+            return redirect(url_for("FindingsView.overview"))
         with committing():
             refresh()  # the dashboard shows what the run found
         flash(_("Rules run: %(found)s gaps, %(opened)s new findings, %(gone)s closed by themselves.", **counts),
@@ -264,12 +259,9 @@ class SampleView(BaseView):
         if committee_id is None or not scoping.can_see_committee(committee_id):
             flash(_("Please choose a residential committee."), "danger")
             return redirect(url_for("SampleView.index"))
-        try:
+        with committing() as outcome:
             draw = service.draw_sample(committee_id, g.user, size=size)
-            db.session.commit()
-        except AnalysisRefused as exc:
-            db.session.rollback()
-            flash(messages.refusal(exc), "danger")
+        if not outcome.ok:
             return redirect(url_for("SampleView.index"))
         flash(_("Sample drawn: %(size)s persons.", size=draw.size), "success")
         return redirect(url_for("SampleView.show", draw_id=draw.id))

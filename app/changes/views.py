@@ -24,6 +24,7 @@ from app.extensions import db
 from app.inputs import date_or_400, datetime_or_400, id_or_none
 from app.scoping import FilterUsersInScope
 from app.views.base import PortalInterface, PortalModelView, can
+from app.views.transaction import committing
 from app.domain.idnumber import mask_id_number
 from app.models import Committee, House
 
@@ -131,20 +132,16 @@ class ChangeCaseView(PortalModelView):
             token = (request.form.get("token") or "").strip()[:64] or None
 
             house = db.session.get(House, house_id) if house_id is not None else None
-            try:
+            with committing() as outcome:
                 if house is None or not scoping.can_see_committee(house.committee_id, g.user):
                     raise service.CaseRefused("house_out_of_scope" if house_id is not None else "no_committee")
                 case = service.open_case(house.committee_id, house.id, values["kind"], actor=g.user,
                                          source="report", people_note=values["people_note"], note=values["note"],
                                          submission_token=token)
-                db.session.commit()
-            except service.CaseRefused as exc:
-                db.session.rollback()
-                flash(messages.refusal(exc), "danger")
-                status = 400
-            else:
+            if outcome.ok:
                 flash(_("Reported: case No. %(id)s. The block leader has it now.", id=case.id), "success")
                 return redirect(url_for("ChangeCaseView.report"))
+            status = 400
         return self.render_template(
             "changes/report.html", values=values, kinds=messages.KIND_LABELS, token=uuid.uuid4().hex,
             title=_("Report a change"), can_read=_can("read"),
@@ -200,7 +197,7 @@ class ChangeCaseView(PortalModelView):
         action = request.form.get("action", "")
         if action not in ACTION_VERBS:
             abort(400, description=_("Unknown step."))
-        try:
+        with committing() as outcome:
             if not _can(ACTION_VERBS[action]):
                 raise service.CaseRefused("not_allowed")
             rows = _posted_rows(request.form)
@@ -208,24 +205,18 @@ class ChangeCaseView(PortalModelView):
                             reason=request.form.get("reason", ""), city_system=request.form.get("city_system") or None,
                             entry_date=_parse_date(request.form.get("entry_date")),
                             person_data=rows[0] if rows else {}, persons=rows)
-            db.session.commit()
-        except service.CaseRefused as exc:
-            db.session.rollback()
-            flash(messages.refusal(exc), "danger")
+        if not outcome.ok:
             # The typed number stays in the audit trail (and counts against the attempts) although the step did not.
-            if service.record_refused_lookup(case, exc, g.user):
-                db.session.commit()
+            if isinstance(outcome.refusal, service.CaseRefused):
+                with committing():
+                    service.record_refused_lookup(case, outcome.refusal, g.user)
             # The form again with everything typed (issue 14 §4): a wrong digit costs one correction, not a re-entry.
             return self._render_case(case, posted=request.form, refused_action=action)
-        except Exception:
-            db.session.rollback()
-            raise
+        if case.stage == case_flow.AWAITING_TRANSFER:
+            flash(_("This ID number is registered in another residential committee: a transfer request was "
+                    "sent to it. The case waits for its confirmation."), "warning")
         else:
-            if case.stage == case_flow.AWAITING_TRANSFER:
-                flash(_("This ID number is registered in another residential committee: a transfer request was "
-                        "sent to it. The case waits for its confirmation."), "warning")
-            else:
-                flash(_("Saved: %(stage)s.", stage=messages.STAGE_LABELS[case.stage]), "success")
+            flash(_("Saved: %(stage)s.", stage=messages.STAGE_LABELS[case.stage]), "success")
         return redirect(url_for("ChangeCaseView.show", pk=case.id))
 
     @expose("/form/<pk>", methods=["POST"])
@@ -334,16 +325,12 @@ class CommitteeWorkersView(BaseView):
         committee_id = _int_or_none(request.form.get("committee"))
         if committee_id is None or not scoping.can_see_committee(committee_id):
             abort(404)
-        try:
+        with committing() as outcome:
             moved = service.set_workers(
                 committee_id, worker_a=_int_or_none(request.form.get("worker_a")),
                 worker_b=_int_or_none(request.form.get("worker_b")), a_away=bool(request.form.get("a_away")),
                 b_away=bool(request.form.get("b_away")), actor=g.user)
-            db.session.commit()
-        except service.CaseRefused as exc:
-            db.session.rollback()
-            flash(messages.refusal(exc), "danger")
-        else:
+        if outcome.ok:
             flash(_("Saved. %(n)s open cases handed over.", n=moved), "success")
         return redirect(url_for("CommitteeWorkersView.index"))
 
@@ -405,7 +392,7 @@ class VisitorLogView(BaseView):
         if request.method == "POST":
             estate_id = _int_or_none(request.form.get("estate"))
             rules = service.current_rules()
-            try:
+            with committing() as outcome:
                 if request.form.get("none_today"):
                     visitors.log_day(estate_id or 0, day, g.user)
                 else:
@@ -425,14 +412,10 @@ class VisitorLogView(BaseView):
                         house_id=_int_or_none(request.form.get("house")),
                         visited_note=request.form.get("visited_note", ""), time_in=at("time_in"),
                         time_out=at("time_out"), reason=request.form.get("reason", ""))
-                db.session.commit()
-            except service.CaseRefused as exc:
-                db.session.rollback()
-                flash(messages.refusal(exc), "danger")
-                status = 400
-            else:
+            if outcome.ok:
                 flash(_("Saved."), "success")
                 return redirect(url_for("VisitorLogView.today"))
+            status = 400
         logs = (scoping.scoped_query(VisitorDay).filter(VisitorDay.day == day)
                 .order_by(VisitorDay.estate_id).all())
         return self.render_template("changes/visitors_today.html", estates=estates, logs=logs, day=day,
@@ -492,13 +475,11 @@ class TransferView(BaseView):
         row = transfers.visible_transfer(_int_or_none(pk) or 0, g.user)
         if row is None:
             abort(404)
-        try:
+        row_id = row.id
+        with committing() as outcome:
             decide(row)
-            db.session.commit()
-        except service.CaseRefused as exc:
-            db.session.rollback()
-            flash(messages.refusal(exc), "danger")
-            return redirect(url_for("TransferView.detail", pk=row.id))
+        if not outcome.ok:
+            return redirect(url_for("TransferView.detail", pk=row_id))
         flash(_("Saved: %(stage)s.", stage=messages.TRANSFER_STATUS_LABELS[row.status]), "success")
         return redirect(url_for("TransferView.queue"))
 

@@ -184,8 +184,8 @@ class CrimeCriticismView(PortalModelView):
     @has_access
     def list(self):
         # The daily task issues them; opening the list also brings any that fell due since (idempotent).
-        if service.criticise_overdue_leads():
-            db.session.commit()
+        with committing():
+            service.criticise_overdue_leads()
         return super().list()
 
     @expose("/add", methods=["GET", "POST"])
