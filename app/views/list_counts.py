@@ -33,6 +33,10 @@ def committees_counted(model, filters) -> tuple[bool, Optional[frozenset[int]]]:
         if isinstance(flt, FilterInScope) and flt.column_name == "committee_id":
             wanted = visible_committee_ids()
         elif isinstance(flt, FilterRelationOneToManyEqual) and flt.column_name == "committee":
+            if isinstance(value, (list, tuple)):  # FAB keeps a URL filter's values as a list
+                if len(value) != 1:
+                    return False, _ALL
+                value = value[0]
             pk = parse_id(value)
             # FAB compares with the related object: an unknown id would list the rows without a committee.
             if pk is None or db.session.get(Committee, pk) is None:
