@@ -69,6 +69,9 @@ class Config:
     # Lists: a cap on page size so ?psize_X=100000 cannot ask for the whole table.
     PAGE_SIZE_DEFAULT = 25
     PAGE_SIZE_MAX = 100
+    # The permission set of a role set and the navbar's menu are kept this long per process (app/views/menu.py);
+    # a change to roles or permissions committed in the same process drops them at once. 0: read every request.
+    MENU_CACHE_SECONDS = int(os.environ.get("MENU_CACHE_SECONDS", "30"))
 
     # Sign-in hardening: complexity on every account (forms and CLI: app/security.py), rate-limited HTML and API
     # login with counters in RATELIMIT_STORAGE_URI (Redis in production, shared by all gunicorn workers), and

@@ -54,6 +54,9 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     from app.views import display
 
     display.init_app(app)  # the |shown and |local_minute filters (Shanghai time to the minute, 是/否, no None)
+    from app.views import menu
+
+    menu.init_app(app)  # permissions and the navbar's menu per role set, dropped when roles change
     hooks.init_app(app)
     privacy.init_app(app)  # audit of responses that carry full ID numbers
     cli.init_app(app)

@@ -33,6 +33,7 @@ from app.domain.rules import DEFAULT_RULES
 from app.domain.idnumber import make_id_number
 from app.models import Block, Building, Committee, House, Person, Residence, Vehicle
 from app.models.population import ID_TYPE_RESIDENT
+from app.monthly.table import rebuild_all
 from app.verification.models import VerificationRecord, rebuild_coverage
 
 BATCH_SIZE = 10_000
@@ -619,6 +620,7 @@ def generate_verifications(engine: Engine, count: int, seed: int, *, today: dt.d
             conn.execute(insert(vr), batch)
 
         rebuild_coverage(conn)  # the first-visit tables the coverage page counts (Core inserts skip the ORM hook)
+        rebuild_all(conn)  # verification_latest: the monthly counts of the table, the home and coverage pages
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT setval(pg_get_serial_sequence('verification_record', 'id'), max(id)) "
                               "FROM verification_record HAVING max(id) IS NOT NULL"))

@@ -12,7 +12,7 @@ from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.models import (
-    Permission, PermissionView, Role, ViewMenu, assoc_permissionview_role,
+    Group, Permission, PermissionView, Role, ViewMenu, assoc_permissionview_role,
 )
 from flask_appbuilder.security.sqla.manager import SecurityManager
 from flask_appbuilder.security.views import (
@@ -23,12 +23,15 @@ from flask_appbuilder.validators import default_password_complexity
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms.validators import DataRequired
 
 from app.access.roles import role_label
 from app.extensions import db
 from app.models.access import PortalUser
 from app.scoping import FilterInScope
+from app.views import menu
 from app.domain import clock
 
 USER_AREA_COLUMNS = ["zone", "committees"]
@@ -200,8 +203,22 @@ class PortalSecurityManager(SecurityManager):
             g._portal_permissions = cached
         return (permission_name, view_name) in cached[1]
 
+    def get_user_by_id(self, pk):
+        """The signed-in user in one statement with everything each request reads: roles (and groups' roles),
+        committees and zone. FAB's session.get loaded them one lazy query each (four statements per request)."""
+        user = self.user_model
+        query = (select(user).where(user.id == pk)
+                 .options(joinedload(user.roles), joinedload(user.groups).joinedload(Group.roles),
+                          joinedload(user.committees), joinedload(user.zone)))
+        return self.session.scalars(query).unique().one_or_none()
+
     def _permission_names(self, user) -> frozenset:
+        """The user's (permission, view) names: the same for everyone with the same roles, so read once per role
+        set and kept (app/views/menu.py drops them when roles or permissions change)."""
         roles = self.get_user_roles(user)
+        return menu.permission_names(roles, lambda: self._load_permission_names(user, roles))
+
+    def _load_permission_names(self, user, roles) -> frozenset:
         if any(role.name in self.builtin_roles for role in roles):
             return frozenset(self.get_user_permissions(user))
         # Names only: loading a few hundred PermissionView objects per request would cost more than the query.

@@ -118,7 +118,8 @@ def _day_bounds(now: dt.datetime, rules) -> tuple[dt.datetime, dt.datetime]:
 
 def _counts(ids, now: dt.datetime, rules) -> list:
     from app.changes.models import ChangeCase, TransferRequest
-    from app.models import Committee, Residence
+    from app.models import Committee
+    from app.models.counts import CommitteeCount
     from app.monthly.models import VerificationLatest
     from app.verification.models import (DECLARATION_PENDING, WINDOW_PENDING, SelfDeclaration,
                                          WindowApplicant)
@@ -147,7 +148,11 @@ def _counts(ids, now: dt.datetime, rules) -> list:
         per_committee(TRANSFERS, TransferRequest.from_committee_id, TransferRequest.status == "pending"),
         per_committee(CHECKED, VerificationLatest.committee_id,
                       VerificationLatest.month == today.year * 100 + today.month),
-        per_committee(PERSONS, Residence.committee_id, Residence.end_date.is_(None)),
+        # Registered persons (active residences) from committee_count, kept by triggers (app/models/counts.py):
+        # one row per committee instead of a COUNT(*) over 200,000 residences.
+        restricted(select(CommitteeCount.committee_id.label("cid"), literal(PERSONS).label("kind"),
+                          CommitteeCount.residences.label("n")).where(CommitteeCount.residences > 0),
+                   CommitteeCount.committee_id),
         per_committee(VISITS, Volunteer.committee_id, Volunteer.active.is_(True), ~exists().where(
             VolunteerVisit.volunteer_id == Volunteer.id, VolunteerVisit.year == today.year,
             VolunteerVisit.half == (1 if today.month <= 6 else 2), VolunteerVisit.visited_on.is_not(None))),

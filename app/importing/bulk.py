@@ -23,15 +23,21 @@ from typing import Any, Iterable
 
 from sqlalchemy.engine import Connection
 
+from app.domain.natural import natural_key
+
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "building": ("id", "committee_id", "name"),
-    "house": ("id", "committee_id", "building_id", "room", "address", "is_rental", "key_area"),
+    "building": ("id", "committee_id", "name", "name_key"),
+    "house": ("id", "committee_id", "building_id", "room", "address", "is_rental", "key_area", "room_key",
+              "address_key"),
     "person": ("id", "name", "id_type", "id_number", "sex", "birth_date", "category", "registered_address", "phone",
                "committee_id", "created_at", "updated_at"),
     "residence": ("id", "person_id", "house_id", "committee_id", "start_date", "created_at"),
     "audit_event": ("at", "actor_id", "actor_name", "source", "remote_addr", "action", "model", "record_id",
                     "committee_id", "before", "after", "detail"),
 }
+# The stored sort keys (app/domain/natural.py) that follow a text column, appended last in COLUMNS' order: a bulk
+# write bypasses the models' @validates and the column defaults, so the keys are computed for each row here.
+NATURAL_KEYS = {"building": ("name",), "house": ("room", "address")}
 ANALYZE_FROM = 1000  # rows written to a table before its first ANALYZE
 ORDER = ("building", "house", "person", "residence", "audit_event")  # foreign keys point backwards in this list
 
@@ -114,6 +120,10 @@ class BulkWriter:
 
     # -- rows ----------------------------------------------------------------------------------------------------
     def add(self, table: str, row: tuple) -> None:
+        """``row`` in COLUMNS' order without the natural-order keys: they are derived here, as the models do."""
+        keyed = NATURAL_KEYS.get(table)
+        if keyed:
+            row = row + tuple(natural_key(row[COLUMNS[table].index(source)]) for source in keyed)
         self.buffers[table].append(row)
 
     def pending(self, table: str) -> int:

@@ -13,6 +13,7 @@ from flask_appbuilder import Model  # the declarative base every module below re
 MODEL_MODULES = (
     "app.models",  # the core: organisation, population, accounts, audit
     "app.models.jobs",
+    "app.models.counts",  # per-committee counts kept by triggers
     "app.documents.models",
     "app.notifications.models",
     "app.changes.models",

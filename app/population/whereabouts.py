@@ -3,11 +3,12 @@ Reads only, a fixed handful of queries per page whatever the numbers (no query p
 app.scoping: a person's residence in another committee, or a case another committee holds, is not shown."""
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
-from app.models import House, Person, Residence
+from app.models import Residence
+from app.models.counts import CommitteeCount
 from app.scoping import restrict
 
 # How many of a person's change cases and verification records the page lists (newest first); the lists behind
@@ -48,9 +49,9 @@ def person_history(person_id: int) -> dict:
 
 
 def committee_counts(committee_id: int) -> dict:
-    """Houses, current residents and persons registered to the committee (one query each, by indexed columns)."""
-    houses = db.session.scalar(select(func.count(House.id)).where(House.committee_id == committee_id))
-    residents = db.session.scalar(select(func.count(Residence.id)).where(
-        Residence.committee_id == committee_id, Residence.end_date.is_(None)))
-    persons = db.session.scalar(select(func.count(Person.id)).where(Person.committee_id == committee_id))
-    return {"houses": houses or 0, "residents": residents or 0, "persons": persons or 0}
+    """Houses, current residents and persons registered to the committee: one row of committee_count, kept by
+    triggers (app/models/counts.py), instead of three COUNT(*) over the committee's rows."""
+    row = db.session.get(CommitteeCount, committee_id)
+    if row is None:
+        return {"houses": 0, "residents": 0, "persons": 0}
+    return {"houses": row.houses, "residents": row.residences, "persons": row.persons}

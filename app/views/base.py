@@ -40,6 +40,11 @@ from app.domain.idnumber import normalise_identifier
 from app.settings import current_rules
 from app.views import quicksearch
 from app.views.filter_values import filter_value_problem
+from app.views.list_counts import count_from_table
+
+
+# Below this offset a page's rows are read directly; from it on, the page's ids first (see PortalInterface).
+SHALLOW_OFFSET = 500
 
 
 class PortalInterface(SQLAInterface):
@@ -48,8 +53,10 @@ class PortalInterface(SQLAInterface):
 
     - Every ordered page ends with the primary key as a tie-breaker (FAB orders by nothing, or by one column).
     - The count runs without ORDER BY, so it is answered from an index.
-    - A page is fetched in two steps: the page's ids first (ORDER BY/OFFSET over a covering index such as
+    - A deep page is fetched in two steps: the page's ids first (ORDER BY/OFFSET over a covering index such as
       (name, id)), then those 25 rows with their relations. A plain OFFSET 125000 walks 125,000 joined rows.
+      The first pages (offset below SHALLOW_OFFSET) are read in one statement: there the second round trip
+      cost more than the short walk it saves.
     """
 
     def apply_order_by(self, query, order_column, order_direction, aliases_mapping=None, **kwargs):
@@ -71,6 +78,10 @@ class PortalInterface(SQLAInterface):
                                  outer_default_load)
         count = self.query_count(self.session.query(self.obj), filters)
         pk = getattr(self.obj, self.get_pk_name())
+        if (page or 0) * page_size < SHALLOW_OFFSET:  # the first pages: one statement, the index walk is short
+            rows = self.apply_order_by(self.apply_filters(self.session.query(self.obj), filters), order_column,
+                                       order_direction)
+            return count, self.apply_pagination(rows, page, page_size).all()
         ids = self.apply_filters(self.session.query(pk), filters)
         ids = self.apply_order_by(ids, order_column, order_direction)
         page_ids = [row[0] for row in self.apply_pagination(ids, page, page_size)]
@@ -78,6 +89,11 @@ class PortalInterface(SQLAInterface):
             return count, []
         rows = self.session.query(self.obj).filter(pk.in_(page_ids))
         return count, self.apply_order_by(rows, order_column, order_direction).all()
+
+    def query_count(self, query, filters=None, select_columns=None):
+        # Filtered by committees alone: the total from committee_count's few rows (app/views/list_counts.py).
+        total = count_from_table(self.obj, filters)
+        return total if total is not None else super().query_count(query, filters, select_columns)
 
     def get(self, id, filters=None, select_columns=None, outer_default_load=False):  # noqa: A002 - FAB's name
         # Every FAB route that takes a pk (show, edit, delete, action) asks here: an id no database can hold is

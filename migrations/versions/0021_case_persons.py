@@ -1,7 +1,7 @@
 """several persons per change case (issue 14 item 4); natural sort keys of buildings and houses (item 7)
 
 Revision ID: 0021_case_persons
-Revises: 0019_team
+Revises: 0020_perf
 """
 import sqlalchemy as sa
 from alembic import op
@@ -9,7 +9,7 @@ from alembic import op
 from app.domain.natural import natural_key
 
 revision = "0021_case_persons"
-down_revision = "0019_team"
+down_revision = "0020_perf"
 branch_labels = None
 depends_on = None
 
@@ -51,6 +51,15 @@ def upgrade():
         batch_op.create_index("ix_house_address_key", ["address_key", "id"], unique=False)
         batch_op.create_index("ix_house_committee_address_key", ["committee_id", "address_key", "id"], unique=False)
         batch_op.create_index("ix_house_building_room_key", ["building_id", "room_key", "id"], unique=False)
+    _keep_count_triggers()
+
+
+def _keep_count_triggers() -> None:
+    """SQLite's batch mode rebuilds building and house as new tables, which drops 0020's committee_count triggers
+    on them: put them back (idempotent; PostgreSQL alters in place and keeps its triggers)."""
+    from app.models.counts import install_triggers
+
+    install_triggers(op.get_bind())
 
 
 def _backfill(table: str, columns: tuple[str, ...], batch: int = 5000) -> None:
@@ -85,3 +94,4 @@ def downgrade():
     with op.batch_alter_table("change_case_person", schema=None) as batch_op:
         batch_op.drop_index("ix_change_case_person_person_id")
     op.drop_table("change_case_person")
+    _keep_count_triggers()
