@@ -36,6 +36,9 @@ def field_world(app):
 
     ids = {role: make_user(app, name, role, committees=committees, zone_code=zone)
            for role, (name, committees, zone) in FIELD_ROLES.items()}
+    # A second block leader of 钢一 with a long account name: the case's holders then read as a long line, which a
+    # phone card must wrap (Bootstrap keeps .table-responsive cells on one line).
+    make_user(app, "bl_gang1_second_block_leader", "block_leader", committees=["钢一"])
     with app.app_context():
         generate_population(db.engine, 400, seed=14)
         generate_verifications(db.engine, 600, seed=14)
