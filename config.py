@@ -50,7 +50,7 @@ class Config:
     # Alembic owns the schema; FAB must neither create tables nor sync permissions on every start.
     FAB_CREATE_DB = False
     FAB_UPDATE_PERMS = _bool("FAB_UPDATE_PERMS", False)
-    FAB_SECURITY_MANAGER_CLASS = "app.security.PortalSecurityManager"
+    FAB_SECURITY_MANAGER_CLASS = "app.access.security.PortalSecurityManager"
     FAB_API_SWAGGER_UI = True
     FAB_INDEX_VIEW = "app.views.home.HomeView"
     FAB_BASE_TEMPLATE = "portal/base.html"
@@ -73,7 +73,7 @@ class Config:
     # a change to roles or permissions committed in the same process drops them at once. 0: read every request.
     MENU_CACHE_SECONDS = int(os.environ.get("MENU_CACHE_SECONDS", "30"))
 
-    # Sign-in hardening: complexity on every account (forms and CLI: app/security.py), rate-limited HTML and API
+    # Sign-in hardening: complexity on every account (forms and CLI: app/access/security.py), rate-limited HTML and API
     # login with counters in RATELIMIT_STORAGE_URI (Redis in production, shared by all gunicorn workers), and
     # temporary locks (app/access/login_throttle.py): after LOGIN_MAX_FAILURES failures of one account name, or
     # LOGIN_ADDRESS_MAX_FAILURES from one client address, sign-in is refused for LOGIN_LOCK_SECONDS, doubling with

@@ -39,7 +39,7 @@ FAB_GAPS = (
 
 
 # FAB's own zh text under the password field says the application does not check passwords; ours does (the
-# complexity rule on every path, app/security.py), so the password forms say what it asks for instead.
+# complexity rule on every path, app/access/security.py), so the password forms say what it asks for instead.
 FAB_CORRECTIONS = (
     _l("Please use a good password policy, this application does not check this for you"),
 )

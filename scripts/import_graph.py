@@ -45,7 +45,7 @@ def collect():
                             pkg = mod.split(".") if is_pkg else mod.split(".")[:-1]
                             pkg = pkg[: len(pkg) - child.level + 1]
                             base = ".".join(pkg + ([base] if base else []))
-                        # "from app import scoping" runs app/__init__.py, which imports nothing at its top: the
+                        # "from app.access import scoping" runs app/__init__.py, which imports nothing at its top: the
                         # edge goes to the module named, or to the base when the name is an attribute of it.
                         targets = [f"{base}.{a.name}" for a in child.names]
                     found = {resolve(t) for t in targets if t.startswith("app")} - {None, mod}

@@ -1,5 +1,5 @@
 """The permissions and the navbar's menu kept per role set (app/views/menu.py), and the signed-in user loaded in one
-statement (app/security.py): a role's change shows on the very next request, each language gets its own menu,
+statement (app/access/security.py): a role's change shows on the very next request, each language gets its own menu,
 and a page no longer asks the database for the user's roles, committees and permissions one query each."""
 from __future__ import annotations
 

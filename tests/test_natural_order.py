@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from app.domain.natural import natural_key
 from app.extensions import db
 from app.models import Building, Committee, House
-from app.scoping import houses_matching
+from app.access.scoping import houses_matching
 from app.verification.service.queries import building_rooms, buildings_of
 
 NUMBERS = (10, 11, 2, 15, 1, 9, 12)

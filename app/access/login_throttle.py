@@ -6,7 +6,7 @@ admin stepped in. Now a lock only delays: after ``LOGIN_MAX_FAILURES`` failures 
 ``LOGIN_LOCK_SECONDS``, doubled with every further failure up to ``LOGIN_LOCK_MAX_SECONDS``; the account stays
 active. Attempts during a lock are refused without checking the password and do not lengthen it. The owner is
 told at the next successful sign-in how many failures there were. Used by both the HTML and the API login
-(app/security.py). Never commits: the security manager does, as FAB's own sign-in does.
+(app/access/security.py). Never commits: the security manager does, as FAB's own sign-in does.
 """
 from __future__ import annotations
 

@@ -274,7 +274,7 @@ for _name, _table in (("Volunteer", _VOLUNTEER_GRANTS), ("Training", _TRAINING_G
     for _role, _verbs in _table.items():
         ROLE_PERMISSIONS[_role] = _merge(ROLE_PERMISSIONS[_role], {_name: set(_verbs)})
 
-# The team's performance (绩效考核, issue 16 item 4). "TeamPerformance": read (whose scores: app.scoping.team_reach —
+# The team's performance (绩效考核, issue 16 item 4). "TeamPerformance": read (whose scores: app.access.scoping.team_reach —
 # the office and the police station all members, a zone leader his zone's, a team member his own), print (the
 # office: the quarter's and the year's PDF list every member). "PoliceYear" (社区民警年度实绩 for 最佳社区民警): read
 # (the office, the police station), write (the office's 酌情加分).

@@ -1,7 +1,7 @@
 """The dashboard's numbers (issue 17): street → zone → committee, each unit a row with registered persons by
 category, changes this year, their on-time share, this month's quota, the year's coverage, live findings and the
 year's ranking. Every figure is per committee (23 rows) summed upwards; the caller's scope decides which
-committees exist at all (app.scoping).
+committees exist at all (app.access.scoping).
 
 The figures are counted (``committee_figures``: a GROUP BY each over the street) by ``refresh`` — the nightly
 analysis run, the office's button, `flask analysis refresh-dashboard` — into the derived table
@@ -26,7 +26,7 @@ CATEGORIES = ("shanghai_household", "separated", "migrant")
 
 
 def _committees(user):
-    from app import scoping
+    from app.access import scoping
     from app.models import Committee
 
     return scoping.scoped_query(Committee, user).order_by(Committee.seq).all()

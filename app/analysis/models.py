@@ -1,5 +1,5 @@
 """Tables of the analysis loop (issue 17): findings (each a task for a committee) and sampled verification.
-``committee_id`` on every row is what app.scoping filters on. Nothing is deleted: a finding ends with an outcome."""
+``committee_id`` on every row is what app.access.scoping filters on. Nothing is deleted: a finding ends with an outcome."""
 from __future__ import annotations
 
 import datetime as dt

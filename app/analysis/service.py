@@ -119,7 +119,7 @@ def close(finding: Finding, outcome: str, actor, reason: str = "", change_case_i
     kept quiet until its data change), or escalated to the office (stays live, the office is notified)."""
     from app.changes.models import ChangeCase
     from app.notifications.service import notify
-    from app.scoping import can_see_committee
+    from app.access.scoping import can_see_committee
 
     reason = (reason or "").strip()
     if outcome not in A.OUTCOMES:

@@ -1,5 +1,5 @@
 """Screens of the analysis loop (issue 17): findings as tasks (list, handle, run now), the dashboard (street →
-zone → committee, charts + table + Excel), sampled verification. Every query goes through app.scoping."""
+zone → committee, charts + table + Excel), sampled verification. Every query goes through app.access.scoping."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import scoping
+from app.access import scoping
 from app.analysis import messages, service
 from app.analysis.dashboard import CATEGORIES, dashboard
 from app.analysis.models import Finding, SampleDraw, SampleItem

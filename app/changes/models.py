@@ -42,7 +42,7 @@ SELF_DECLARATION_REPORTER = "居民自主申报"
 
 
 class ChangeCase(Model):
-    """变动报告 and its way through the flow. ``committee_id`` is what app.scoping filters on."""
+    """变动报告 and its way through the flow. ``committee_id`` is what app.access.scoping filters on."""
 
     __tablename__ = "change_case"
     __table_args__ = (

@@ -1,5 +1,5 @@
 """The change flow's transactions. No ``g.user``: every function takes the acting user explicitly, and scoping
-goes through app.scoping. Nothing here commits unless its docstring says so: the caller commits (one request = one
+goes through app.access.scoping. Nothing here commits unless its docstring says so: the caller commits (one request = one
 transaction, so a refusal leaves nothing half-saved).
 """
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from app import scoping
+from app.access import scoping
 from app.domain.refusal import Refused
 from app.changes.models import (
     BlockLeader, CITY_SYSTEMS, ChangeCase, ChangeCasePerson, CommitteeWorkers, EntryIdAttempt, KINDS, KIND_MOVE_IN, KIND_MOVE_OUT,

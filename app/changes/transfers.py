@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Optional
 
-from app import scoping
+from app.access import scoping
 from app.access.roles import COMMITTEE_DIRECTOR, SOCIAL_WORKER, STREET_OFFICE
 from app.access.users import users_with_role
 from app.changes.models import (

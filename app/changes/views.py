@@ -1,7 +1,7 @@
 """Screens of the change flow: the phone report page, the case list and detail with its stage buttons, overdue
 lists, the overview, the AB roles, estates, the guards' visitor log and the notifications.
 
-Every query goes through app.scoping; every POST carries the CSRF token (CSRFProtect is global); a refusal is a
+Every query goes through app.access.scoping; every POST carries the CSRF token (CSRFProtect is global); a refusal is a
 flashed Chinese sentence and nothing is written (one transaction per request, rolled back on refusal).
 """
 from __future__ import annotations
@@ -16,13 +16,13 @@ from flask_appbuilder.security.decorators import has_access, has_access_api
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app import scoping
+from app.access import scoping
 from app.changes import messages, service, visitors
 from app.changes.models import BlockLeader, ChangeCase, CommitteeWorkers, Estate, TransferRequest, VisitorDay, utcnow
 from app.domain import case_flow
 from app.extensions import db
 from app.inputs import date_or_400, datetime_or_400, id_or_none
-from app.scoping import FilterUsersInScope
+from app.access.scoping import FilterUsersInScope
 from app.views.base import PortalInterface, PortalModelView, can
 from app.views.transaction import committing
 from app.domain.idnumber import mask_id_number

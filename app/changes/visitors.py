@@ -12,7 +12,7 @@ from typing import Optional
 
 from flask_babel import gettext as _
 
-from app import scoping
+from app.access import scoping
 from app.changes.models import Estate, Visitor, VisitorDay, utcnow
 from app.changes.service import CaseRefused, current_rules, display_name, local_today, naive, notify
 from app.domain.idnumber import InvalidIdNumber, mask_id_number, mask_phone, parse_id_number

@@ -9,7 +9,7 @@ from typing import Optional
 from sqlalchemy import or_, select
 
 from app.access.users import person_name
-from app import scoping
+from app.access import scoping
 from app.crime.models import (
     CRITICISM_LATE_ENTRY, CRITICISM_LEAD_OVERDUE, LEAD_CONFIRMED, LEAD_OPEN, LEAD_UNCONFIRMED,
     CrimeAccountability, CrimeCriticism, CrimeLead, CrimeReward,

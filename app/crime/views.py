@@ -10,7 +10,7 @@ from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app import scoping
+from app.access import scoping
 from app.crime import service
 from app.crime.models import LEAD_CONFIRMED, LEAD_OPEN, LEAD_UNCONFIRMED, CrimeAccountability, CrimeCriticism, \
     CrimeLead, CrimeReward

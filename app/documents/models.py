@@ -2,7 +2,7 @@
 
 The row is the job: it is written before the task is queued, the task moves it through
 ``queued → rendering → done | failed`` and the file is kept, so a document is fetched again without re-rendering.
-``committee_id`` is what app.scoping filters on; NULL means a street-wide document (visible only to users who see
+``committee_id`` is what app.access.scoping filters on; NULL means a street-wide document (visible only to users who see
 every committee).
 """
 from __future__ import annotations

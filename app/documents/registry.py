@@ -5,7 +5,7 @@ feature. A kind's permission is what the screens of its data require (the monthl
 "MonthlyClose", as /monthly/ does); its scope says which data it shows:
 
 - ``SCOPE_COMMITTEE``: one committee's data (or, without a committee, the whole street's, for users who see every
-  committee) — whatever app.scoping lets the user read;
+  committee) — whatever app.access.scoping lets the user read;
 - ``SCOPE_STREET``: street-wide by nature (the monthly close's documents): no committee, and the permission alone
   decides, exactly as for the screen that shows the same figures.
 
@@ -19,7 +19,7 @@ from typing import Callable, Optional
 
 from sqlalchemy import and_, false, or_
 
-from app import scoping
+from app.access import scoping
 
 SCOPE_COMMITTEE = "committee"
 SCOPE_STREET = "street"

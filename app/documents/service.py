@@ -1,7 +1,7 @@
 """Requesting, rendering and serving documents — the logic behind the views and the Celery tasks.
 
 No ``g.user`` here: every function takes the acting user explicitly (the web views pass ``g.user``, tasks load the
-requesting user by id), and scoping goes through app.scoping (``visible_committee_ids`` / ``scoped_query``).
+requesting user by id), and scoping goes through app.access.scoping (``visible_committee_ids`` / ``scoped_query``).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import distinct, func, select
 
-from app import scoping
+from app.access import scoping
 from app.documents import registry
 from app.documents.models import (
     STATE_DONE,

@@ -1,6 +1,6 @@
 """Screens of the Documents menu: the list (文档), the request form, the status endpoint and the download.
 
-The list is a PortalModelView scoped by a base filter that asks app.scoping; it has no add/edit/delete routes at
+The list is a PortalModelView scoped by a base filter that asks app.access.scoping; it has no add/edit/delete routes at
 all (include_route_methods). Every endpoint that takes a document id looks it up through the same scope, so a
 document outside the user's scope is a 404, whatever the URL.
 """
@@ -55,7 +55,7 @@ def failure_sentence(failure) -> str:
 
 
 class VisibleDocumentsFilter(BaseFilter):
-    """Base filter: the documents whose kind the user may use, of the committees app.scoping lets the user see
+    """Base filter: the documents whose kind the user may use, of the committees app.access.scoping lets the user see
     (street-wide kinds by their permission alone): app.documents.registry decides, as for requests."""
 
     name = "visible"

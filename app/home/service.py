@@ -7,7 +7,7 @@ Two queries, whatever the role and the number of committees, so the page stays f
   cases, declarations to process, window applicants, transfers to confirm, this month's checked persons (from
   verification_latest, the monthly table's own counting rule), registered persons and volunteers not yet visited
   in the running half-year — joined to the committees
-  the user may see (app.scoping decides which);
+  the user may see (app.access.scoping decides which);
 - ``_items``: one UNION ALL of rows — the cases I hold (with their due time), my talks, my cross-check assignments,
   the close state of the month being closed and the zones' submissions, the open tasks that follow meetings'
   decisions (mine, or my committee's for its director and social workers), the open findings of spot inspections
@@ -25,7 +25,7 @@ from typing import Optional
 
 from sqlalchemy import DateTime, Integer, String, and_, case, cast, exists, func, literal, null, or_, select, union_all
 
-from app import scoping
+from app.access import scoping
 from app.access.roles import (ADMIN, ALL_SEEING_ROLES, COMMITTEE_DIRECTOR, COMMUNITY_POLICE, POLICE_STATION,
                               SOCIAL_WORKER, STREET_OFFICE, ZONE_ROLES)
 from app.domain import case_flow, clock
@@ -229,7 +229,7 @@ def _items(user, ids, own_ids, roles, close_month, office: bool) -> list:
         open_tasks_clause(user, own_ids, roles))
     parts = [cases, talks, cross, close, subs, setting, tasks]
 
-    def in_scope(query, column):  # ``ids`` is app.scoping's answer, already read: no statement more
+    def in_scope(query, column):  # ``ids`` is app.access.scoping's answer, already read: no statement more
         return query if ids is None else query.where(column.in_(sorted(ids) or [-1]))
 
     if roles & FINDING_ROLES:

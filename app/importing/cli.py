@@ -30,7 +30,7 @@ def import_register_command(file: Path, dry_run: bool, skip_invalid: bool, error
     from app.importing import service
     from app.importing.messages import file_message, row_message
     from app.importing.workbook import rows_workbook_bytes
-    from app.scoping import compute_visible_committee_ids
+    from app.access.scoping import compute_visible_committee_ids
 
     user = None
     if username:

@@ -72,7 +72,7 @@ def _progress_writer(job_id: int):
 
 
 def run_job(job_id: int, actor_id: int, *, write: bool) -> None:
-    from app.scoping import compute_visible_committee_ids
+    from app.access.scoping import compute_visible_committee_ids
 
     job = db.session.get(ImportJob, job_id)
     user = db.session.get(PortalUser, actor_id)

@@ -2,7 +2,7 @@
 a result page; the template download; the review queue of possible duplicates (merge or keep apart).
 
 A job belongs to the account that uploaded it (another account gets 404). The rows a job may touch are decided
-by app.scoping for that account, in the task; the review queue lists only the committees the user sees.
+by app.access.scoping for that account, in the task; the review queue lists only the committees the user sees.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from app.importing.models import (
     ImportReview,
 )
 from app.importing.workbook import rows_workbook_bytes, template_bytes
-from app.scoping import restrict, visible_committee_ids
+from app.access.scoping import restrict, visible_committee_ids
 from app.models import Person
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,7 +1,7 @@
 """A finding of a spot inspection (飞行检查): a task for the inspected committee, due within the rule's days.
 
 The inspection itself is ``app.monthly.models.SpotInspection`` (the monthly ranking and the year's evaluation read
-its score); a finding belongs to the same committee, so scoping (app/scoping.py) covers it by ``committee_id``.
+its score); a finding belongs to the same committee, so scoping (app/access/scoping.py) covers it by ``committee_id``.
 """
 from __future__ import annotations
 

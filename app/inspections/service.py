@@ -10,7 +10,7 @@ from typing import Iterable, Mapping, Optional
 from flask_babel import gettext as _
 from sqlalchemy import func
 
-from app import scoping
+from app.access import scoping
 from app.domain import inspection as checklist
 from app.domain.clock import local_today, utcnow
 from app.errors import UserFacingError

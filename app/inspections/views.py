@@ -2,7 +2,7 @@
 police station record, also for the 市民巡访团), and the findings list where the inspected committee puts them right.
 
 Permission "SpotInspection" (app/access/roles.py): read, write (record an inspection), fix (put a finding right:
-the committee's director and social workers). Every row is scoped by its committee (app/scoping.py).
+the committee's director and social workers). Every row is scoped by its committee (app/access/scoping.py).
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from flask import abort, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
-from app import scoping
+from app.access import scoping
 from app.domain import inspection as checklist
 from app.domain.clock import local_today
 from app.errors import UserFacingError

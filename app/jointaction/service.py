@@ -8,7 +8,7 @@ from typing import Optional
 from flask_babel import gettext as _
 from sqlalchemy import func
 
-from app import scoping
+from app.access import scoping
 from app.domain import jointaction as clock_rules
 from app.domain.clock import local_today, utcnow
 from app.domain.months import month_bounds

@@ -7,7 +7,7 @@ from flask import abort, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
-from app import scoping
+from app.access import scoping
 from app.domain.clock import local_today
 from app.errors import UserFacingError
 from app.inputs import date_or_400, id_or_none, int_or_default

@@ -10,7 +10,7 @@ from typing import Iterable, Optional
 from flask import current_app
 from sqlalchemy import exists, false, func, or_, select
 
-from app import scoping
+from app.access import scoping
 from app.domain import clock
 from app.domain import volunteers as rules_of
 from app.domain.volunteers import MeetingRefused

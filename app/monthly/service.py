@@ -593,7 +593,7 @@ def _tell_office_no_activity(year: int, month: int) -> int:
 
 def ladder_history(year: int, user=None) -> list[dict]:
     """Per committee (in table order): the year's talks, rung by rung (committees the user may see)."""
-    from app import scoping
+    from app.access import scoping
 
     visible = scoping.visible_committee_ids(user) if user is not None else None  # None: street-wide (tasks)
     talks = (db.session.query(Talk).filter(Talk.year == year, Talk.committee_id.isnot(None))

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import Block, Building, House
 from app.population.integrity import committee_change
-from app.scoping import may_move_between_committees
+from app.access.scoping import may_move_between_committees
 
 
 def committee_move_refusal(item) -> Optional[str]:

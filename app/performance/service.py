@@ -3,7 +3,7 @@ from the records the portal already keeps. Adds to the session and never commits
 
 Team members: a few GROUP BY statements over the period (verification records by who made them, change-case steps
 by who did them, spot inspections by zone, talks by member), then the pure score of app/domain/performance.py.
-Whose scores a user reads is app.scoping.team_reach's answer: the office every member, a zone leader his zone's,
+Whose scores a user reads is app.access.scoping.team_reach's answer: the office every member, a zone leader his zone's,
 a team member his own.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select, union_all
 
 from app.access.users import person_name
-from app import scoping
+from app.access import scoping
 from app.domain import clock
 from app.domain import performance as rules_of
 from app.domain.monthly_table import CROSS_CHECK

@@ -2,7 +2,7 @@
 and of the community police's year (/police-year/: the record, the office's 酌情加分, Excel, PDF).
 
 Permission "TeamPerformance": read (the office and the police station every member, a zone leader his zone's, a team
-member his own: app.scoping.team_reach), print (the office: the PDF lists every member). Permission "PoliceYear":
+member his own: app.access.scoping.team_reach), print (the office: the PDF lists every member). Permission "PoliceYear":
 read (the office, the police station), write (the office adds 酌情加分).
 """
 from __future__ import annotations

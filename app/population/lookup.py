@@ -9,7 +9,7 @@ from app.domain.idnumber import mask_id_number, normalise_identifier
 from app.models import Person
 from app.organisation.views import HouseView
 from app.population.views import PersonView
-from app.scoping import houses_matching, scoped_query
+from app.access.scoping import houses_matching, scoped_query
 
 LIMIT = 20
 

@@ -30,7 +30,7 @@ from app.population.forms import (
     label_of,
     person_extra_fields,
 )
-from app.scoping import scoped_query, visible_committee_ids
+from app.access.scoping import scoped_query, visible_committee_ids
 from app.views.base import PortalInterface, PortalModelView
 
 PERSON_LABELS = {

@@ -1,6 +1,6 @@
 """Who lives where (issue 14 §2): the rows the house, person and committee pages show beside their own fields.
 Reads only, a fixed handful of queries per page whatever the numbers (no query per row), each restricted by
-app.scoping: a person's residence in another committee, or a case another committee holds, is not shown."""
+app.access.scoping: a person's residence in another committee, or a case another committee holds, is not shown."""
 from __future__ import annotations
 
 from sqlalchemy import or_, select
@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.models import Residence
 from app.models.counts import CommitteeCount
-from app.scoping import restrict
+from app.access.scoping import restrict
 
 # How many of a person's change cases and verification records the page lists (newest first); the lists behind
 # the links hold the rest.

@@ -1,5 +1,5 @@
 """Verification (核查): one row per person checked, the duty roster, cross-check assignments, self-declarations
-and window applicants. ``committee_id`` on every row is what app.scoping filters on."""
+and window applicants. ``committee_id`` on every row is what app.access.scoping filters on."""
 from __future__ import annotations
 
 import datetime as dt

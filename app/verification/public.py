@@ -20,7 +20,7 @@ from app.domain.idnumber import InvalidIdNumber
 from app.errors import id_number_message
 from app.extensions import db
 from app.inputs import id_or_none, parse_date
-from app.scoping import houses_matching
+from app.access.scoping import houses_matching
 from app.verification import messages
 from app.verification.service import reach, workstation
 from app.models import Committee

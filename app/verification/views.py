@@ -16,7 +16,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app import scoping
+from app.access import scoping
 from app.access.users import users_with_role
 from app.domain import clock
 from app.domain.idnumber import InvalidIdNumber, mask_id_number

@@ -38,7 +38,7 @@ from app.errors import UserFacingError, user_message
 from app.extensions import db
 from app.inputs import ID_MAX, is_whole_number, parse_id
 from app.models import Block, Building, Committee, House, Person
-from app.scoping import can_see_committee, scoped_query
+from app.access.scoping import can_see_committee, scoped_query
 from app.views.base import FilterEqualNormalised, scope_filter_for
 from app.views.filter_values import filter_value_problem
 

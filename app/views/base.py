@@ -34,7 +34,7 @@ from app.errors import UserFacingError, user_message
 from app.extensions import db
 from app.inputs import ID_MAX, parse_id
 from app.models import Committee
-from app.scoping import FilterInScope, can_see_committee, scope_column_name
+from app.access.scoping import FilterInScope, can_see_committee, scope_column_name
 from app.domain import clock
 from app.domain.idnumber import normalise_identifier
 from app.settings import current_rules
@@ -199,7 +199,7 @@ class PortalModelView(ModelView):
     base_order = ("id", "desc")
     method_permission_name = VIEW_METHOD_PERMISSIONS
     base_permissions = ["can_read", "can_write", "can_export"]
-    # False only for a view whose own base filter applies app.scoping together with a further rule (documents:
+    # False only for a view whose own base filter applies app.access.scoping together with a further rule (documents:
     # street-wide kinds are read by permission, not committee); every other view gets the committee filter.
     committee_scope_filter = True
     # No portal model has a file column; FAB's /download/<filename> would only read an unset UPLOAD_FOLDER.

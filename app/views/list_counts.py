@@ -15,7 +15,7 @@ from app.extensions import db
 from app.inputs import parse_id
 from app.models import Committee, House, Person
 from app.models.counts import CommitteeCount
-from app.scoping import FilterInScope, visible_committee_ids
+from app.access.scoping import FilterInScope, visible_committee_ids
 
 # The models whose every row is counted per committee, and by which column of committee_count.
 TOTALS = {Person: CommitteeCount.persons, House: CommitteeCount.houses}

@@ -1,6 +1,6 @@
 """The navigation menu and the permissions behind it, kept per role set instead of rebuilt on every request.
 
-FAB decides every menu entry, button and route with ``has_access``; app/security.py answers those from the set of
+FAB decides every menu entry, button and route with ``has_access``; app/access/security.py answers those from the set of
 (permission, view) names of the user's roles. That set depends on the roles alone, so it is read once per role set
 and kept in this process; the navbar's menu (the same for everyone with the same roles and language) is rendered
 once per role set and language and kept beside it.

@@ -1,7 +1,7 @@
 """The one search box of the person, house and residence lists (issue 14 §1): a name, a full ID number, a phone
 number or an address, typed once (``?q=``). The kind of text is decided by app/domain/quicksearch.py; this module
 turns it into a criterion added to the list's filters (the committee base filter still applies) and into the line
-that tells the user what was searched. A full ID number goes through app.scoping.find_by_natural_key, so a number
+that tells the user what was searched. A full ID number goes through app.access.scoping.find_by_natural_key, so a number
 registered in another committee only says so, never whose it is."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy import false, select
 
 from app.domain import quicksearch as qs
 from app.domain.idnumber import mask_id_number
-from app.scoping import find_by_natural_key
+from app.access.scoping import find_by_natural_key
 
 QUERY_ARG = "q"
 

@@ -1,4 +1,4 @@
-"""The volunteer register, its points, visits and commendations. Scoped through app.scoping; never commits."""
+"""The volunteer register, its points, visits and commendations. Scoped through app.access.scoping; never commits."""
 from __future__ import annotations
 
 import datetime as dt
@@ -6,7 +6,7 @@ from typing import Iterable, Optional
 
 from sqlalchemy import func, select
 
-from app import scoping
+from app.access import scoping
 from app.domain import clock
 from app.domain import volunteers as rules_of
 from app.domain.quicksearch import PHONE, classify
@@ -78,7 +78,7 @@ def set_active(volunteer_id: int, active: bool, user) -> Volunteer:
 
 
 def find_by_phone(phone: str, user):
-    """The one scoped lookup by phone (app.scoping.find_by_natural_key): the row in scope, else only whether a
+    """The one scoped lookup by phone (app.access.scoping.find_by_natural_key): the row in scope, else only whether a
     volunteer of another committee has the number."""
     return scoping.find_by_natural_key(Volunteer, Volunteer.phone, phone, user)
 

@@ -1,6 +1,6 @@
 """Documents end to end in the embedded set-up (no broker: Celery runs the tasks in-process, eagerly).
 
-Requesting from the UI, the stored job and file, download rules, scoping (via app.scoping, monkeypatched to a
+Requesting from the UI, the stored job and file, download rules, scoping (via app.access.scoping, monkeypatched to a
 narrower scope), template errors, missing glyphs, a broker that is down, redelivery, stale jobs, /health.
 Real workers on Redis are in test_worker.py.
 """
@@ -33,8 +33,8 @@ def admin_id(app) -> int:
 
 
 def only_committees(monkeypatch, *ids):
-    """Narrow app.scoping to the given committees (everything in the portal asks it)."""
-    from app import scoping
+    """Narrow app.access.scoping to the given committees (everything in the portal asks it)."""
+    from app.access import scoping
 
     monkeypatch.setattr(scoping, "visible_committee_ids", lambda user=None: frozenset(ids))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app import scoping
+from app.access import scoping
 from app.access.roles import TEAM_MEMBER
 from app.domain.months import month_bounds
 from app.domain.monthly_table import CORRECT, CROSS_CHECK, SHOULD_CANCEL, SHOULD_REGISTER

@@ -1,5 +1,5 @@
 """Who may verify where, and the day it is: the refusal of verification, the local day and shift, and the one
-exception to scoping (app.scoping): a team member on an assigned cross check verifies in a committee of another
+exception to scoping (app.access.scoping): a team member on an assigned cross check verifies in a committee of another
 zone during that month (CrossCheckAssignment)."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Optional
 
 from sqlalchemy import select
 
-from app import scoping
+from app.access import scoping
 from app.domain import clock
 from app.domain.refusal import Refused
 from app.domain.rules import Rules
@@ -53,7 +53,7 @@ def assignment_for(user, committee_id: int, on_date: dt.date) -> Optional[CrossC
 
 def may_verify(user, committee_id: Optional[int], on_date: dt.date) -> bool:
     """``user`` may record a verification in ``committee_id`` on ``on_date``: the committee is in the user's scope
-    (app.scoping), OR the user holds a cross-check assignment to it for that month (a cross-check month only)."""
+    (app.access.scoping), OR the user holds a cross-check assignment to it for that month (a cross-check month only)."""
     if committee_id is None or user is None:
         return False
     if scoping.can_see_committee(committee_id, user):

@@ -8,7 +8,7 @@ from typing import Optional
 
 from sqlalchemy import select
 
-from app import scoping
+from app.access import scoping
 from app.domain.months import days_on_weekdays, month_bounds
 from app.domain.rules import Rules
 from app.extensions import db

@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app import scoping
+from app.access import scoping
 from app.access.roles import SOCIAL_WORKER
 from app.access.users import users_with_role
 from app.audit import recorder

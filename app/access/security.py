@@ -30,7 +30,7 @@ from wtforms.validators import DataRequired
 from app.access.roles import role_label
 from app.extensions import db
 from app.models.access import PortalUser
-from app.scoping import FilterInScope
+from app.access.scoping import FilterInScope
 from app.views import menu
 from app.domain import clock
 
