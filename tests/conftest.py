@@ -258,8 +258,10 @@ SHOTS = Path(__file__).parent / "screenshots"  # for a person to look at
 
 @contextlib.contextmanager
 def _children_on_the_real_clock():
-    """scripts/test_at.sh moves the clock with LD_PRELOAD; Chromium and Playwright's driver hang under it."""
-    saved = {key: os.environ.pop(key) for key in ("LD_PRELOAD", "FAKETIME") if key in os.environ}
+    """scripts/test_at.sh moves the clock with LD_PRELOAD; Chromium and Playwright's driver hang under it.
+    Only LD_PRELOAD goes: the children then never load libfaketime, while this process's copy (FAKETIME_NO_CACHE)
+    re-reads FAKETIME on every call and exits the whole run ("failed to parse FAKETIME") once it is unset."""
+    saved = {key: os.environ.pop(key) for key in ("LD_PRELOAD",) if key in os.environ}
     try:
         yield
     finally:

@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import func, select, text
 
 from app.demo_data import generate_population
-from app.domain import clock
 from app.domain.idnumber import parse_id_number
 
 PERSONS = 500
 SEED = 7
+# The day the population is generated for, given explicitly: the module's shared population is built before the
+# per-test frozen clock exists, so "today" would otherwise be the machine's date in one run and the test's in another.
+GENERATED_ON = dt.date(2026, 6, 10)
 
 
 def _fresh_app(path, seed_organisation_too: bool = True):
@@ -42,7 +44,7 @@ def populated(tmp_path_factory):
     with app.app_context():
         from app.extensions import db
 
-        counts = generate_population(db.engine, persons=PERSONS, seed=SEED)
+        counts = generate_population(db.engine, persons=PERSONS, seed=SEED, today=GENERATED_ON)
     return app, counts
 
 
@@ -121,7 +123,7 @@ def test_orm_view_of_a_sample(populated):
 
 def test_identity_matches_the_id_number(populated):
     app, _ = populated
-    today = clock.local_today()
+    today = GENERATED_ON
     with app.app_context():
         from app.extensions import db
         from app.models import Person
@@ -163,7 +165,7 @@ def test_same_seed_same_population_and_a_second_run_adds_more(tmp_path, populate
     with app_b.app_context():
         from app.extensions import db
 
-        counts_b = generate_population(db.engine, persons=PERSONS, seed=SEED)
+        counts_b = generate_population(db.engine, persons=PERSONS, seed=SEED, today=GENERATED_ON)
     assert counts_b == counts_a
     first = people(app_b)
     assert first == people(app_a)
@@ -173,7 +175,7 @@ def test_same_seed_same_population_and_a_second_run_adds_more(tmp_path, populate
         from app.extensions import db
         from app.models import Building, Person, Vehicle
 
-        again = generate_population(db.engine, persons=PERSONS, seed=SEED)
+        again = generate_population(db.engine, persons=PERSONS, seed=SEED, today=GENERATED_ON)
         assert again["persons"] == PERSONS
         assert db.session.scalar(select(func.count()).select_from(Person)) == 2 * PERSONS
         assert db.session.scalar(select(func.count(func.distinct(Person.id_number)))) == 2 * PERSONS
