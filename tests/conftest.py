@@ -284,6 +284,15 @@ def live_server(app_config, app):
     thread.join(timeout=5)
 
 
+def browser_sign_in(page, base: str, username: str, password: str = USER_PASSWORD) -> None:
+    """Sign in through the login form, as a person would, and wait for the page it leads to."""
+    page.goto(f"{base}/login/")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("[type=submit]")
+    page.wait_for_load_state()
+
+
 @pytest.fixture()
 def browser():
     """Debian's headless Chromium driven by Playwright (./manage.sh test installs it)."""

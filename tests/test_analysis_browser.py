@@ -8,17 +8,9 @@ import datetime as dt
 import pytest
 
 from app.domain.idnumber import make_id_number
-from tests.conftest import SHOTS, USER_PASSWORD
+from tests.conftest import SHOTS, browser_sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, live_server, username):
-    page.goto(f"{live_server}/login/")
-    page.fill("#username", username)
-    page.fill("#password", USER_PASSWORD)
-    page.click("[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_the_dashboard_on_a_phone_has_cards_and_no_sideways_scroll(live_server, browser, app, places, users):
@@ -41,7 +33,7 @@ def test_the_dashboard_on_a_phone_has_cards_and_no_sideways_scroll(live_server, 
     elsewhere = []
     page.on("request", lambda request: None if request.url.startswith(live_server) or request.url.startswith(
         "data:") else elsewhere.append(request.url))
-    _sign_in(page, live_server, "office")
+    browser_sign_in(page, live_server, "office")
     for level, query in (("street", ""), ("zone", f"?zone={zone_id}"),
                          ("committee", f"?committee={places['钢一']['committee']}")):
         page.goto(f"{live_server}/analysis/dashboard/{query}")
@@ -64,7 +56,7 @@ def test_the_dashboard_on_a_phone_has_cards_and_no_sideways_scroll(live_server, 
     # A committee's social worker on his phone: his own committee only, no sideways scrolling either.
     page = browser.new_page(viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True,
                             has_touch=True)
-    _sign_in(page, live_server, "sw_gang1")
+    browser_sign_in(page, live_server, "sw_gang1")
     page.goto(f"{live_server}/analysis/dashboard/")
     page.wait_for_selector("#chart-persons canvas")
     page.screenshot(path=str(SHOTS / "a02_dashboard_social_worker.png"), full_page=True)

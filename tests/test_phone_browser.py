@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import SHOTS, USER_PASSWORD
+from tests.conftest import SHOTS, browser_sign_in
 from tests.field_world import FIELD_ROLES, field_world, first_show_link, menu_links  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser
@@ -28,14 +28,6 @@ SHOTS_OF = {("social_worker", "/changes/list"): "p_cases", ("social_worker", "/v
             ("zone_leader", "/changes/overview"): "p_overview", ("zone_leader", "/analysis/dashboard"): "p_dashboard"}
 
 
-def _sign_in(page, live_server, username):
-    page.goto(f"{live_server}/login/")
-    page.fill("#username", username)
-    page.fill("#password", USER_PASSWORD)
-    page.click("[type=submit]")
-    page.wait_for_load_state()
-
-
 def _shot(page, role, path):
     for (who, prefix), name in SHOTS_OF.items():
         if who == role and (path == prefix if prefix == "/" else path.startswith(prefix)):
@@ -49,7 +41,7 @@ def test_every_page_of_every_field_role_fits_a_phone(live_server, browser, field
     for role, (username, _committees, _zone) in FIELD_ROLES.items():
         context = browser.new_context(viewport=PHONE)
         page = context.new_page()
-        _sign_in(page, live_server, username)
+        browser_sign_in(page, live_server, username)
         page.goto(f"{live_server}/")
         paths = ["/"] + menu_links(page.content())
         if role in ("social_worker", "block_leader", "zone_leader", "community_police"):
