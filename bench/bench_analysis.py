@@ -25,6 +25,29 @@ def flask(env, *args):
     subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env, check=True)
 
 
+PASSWORD = "Bench-Admin-2026xy"
+
+
+def build_street(env: dict, db_url: str, persons: int, verifications: int) -> None:
+    """An empty database (a SQLite file removed, PostgreSQL's public schema dropped), then as production builds it:
+    migrations, seed, `flask demo-data`. Shared with bench_dashboard.py."""
+    if db_url.startswith("sqlite:///"):
+        Path(db_url[len("sqlite:///"):]).unlink(missing_ok=True)
+    else:
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(db_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    started = time.perf_counter()
+    flask(env, "db", "upgrade")
+    flask(env, "seed")
+    flask(env, "demo-data", "--persons", str(persons), "--seed", "7", "--verifications", str(verifications))
+    print(f"built in {time.perf_counter() - started:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="sqlite:////tmp/analysis_bench.db")
@@ -34,24 +57,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the database built by an earlier run")
     args = parser.parse_args()
 
-    env = dict(os.environ, DATABASE_URL=args.db, ADMIN_PASSWORD="Bench-Admin-2026xy", PYTHONPATH=str(ROOT))
+    env = dict(os.environ, DATABASE_URL=args.db, ADMIN_PASSWORD=PASSWORD, PYTHONPATH=str(ROOT))
     if not args.reuse:
-        if args.db.startswith("sqlite:///"):
-            Path(args.db[len("sqlite:///"):]).unlink(missing_ok=True)
-        else:
-            from sqlalchemy import create_engine, text
-
-            engine = create_engine(args.db, isolation_level="AUTOCOMMIT")
-            with engine.connect() as conn:
-                conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-            engine.dispose()
-        started = time.perf_counter()
-        flask(env, "db", "upgrade")
-        flask(env, "seed")
-        flask(env, "demo-data", "--persons", str(args.persons), "--seed", "7",
-              "--verifications", str(args.verifications))
-        print(f"built in {time.perf_counter() - started:.0f} s")
+        build_street(env, args.db, args.persons, args.verifications)
 
     os.environ.update(env)
     from sqlalchemy import delete, func, select

@@ -19,18 +19,15 @@ import argparse
 import math
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-PASSWORD = "Bench-Admin-2026xy"
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def flask(env, *args):
-    subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env, check=True)
+from bench_analysis import PASSWORD, build_street, flask  # noqa: E402  (one way to build the bench street)
 
 
 def stats(samples_ms: list[float]) -> str:
@@ -51,22 +48,7 @@ def main() -> None:
 
     env = dict(os.environ, DATABASE_URL=args.db, ADMIN_PASSWORD=PASSWORD, PYTHONPATH=str(ROOT))
     if not args.reuse:
-        if args.db.startswith("sqlite:///"):
-            Path(args.db[len("sqlite:///"):]).unlink(missing_ok=True)
-        else:
-            from sqlalchemy import create_engine, text
-
-            engine = create_engine(args.db, isolation_level="AUTOCOMMIT")
-            with engine.connect() as conn:
-                conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-            engine.dispose()
-        started = time.perf_counter()
-        flask(env, "db", "upgrade")
-        flask(env, "seed")
-        flask(env, "demo-data", "--persons", str(args.persons), "--seed", "7",
-              "--verifications", str(args.verifications))
-        print(f"built in {time.perf_counter() - started:.0f} s")
+        build_street(env, args.db, args.persons, args.verifications)
     else:
         flask(env, "db", "upgrade")
 
