@@ -15,7 +15,7 @@ from app.changes.models import ChangeCase, ChangeCasePerson, TransferRequest
 from app.domain.idnumber import check_character, make_id_number
 from app.extensions import db
 from app.models import Person, Residence
-from tests.conftest import client_as
+from tests.conftest import SHOTS, client_as
 
 HUSBAND = make_id_number("310115", dt.date(1988, 4, 2), 11)
 WIFE = make_id_number("310115", dt.date(1990, 7, 9), 12)
@@ -175,7 +175,12 @@ def test_the_printed_form_has_a_page_for_each_person(app, collected_case):
         assert "李小花、张小宝" in context["forms"][0]["people_note"]
         html = render_html("registration_form.html", context)
         assert html.count("实有人口居住登记表</h1>") == 3
-        assert render_pdf("registration_form.html", context, strict=True)[:4] == b"%PDF"
+        # each page ticks the person's category, in the plan's words (it ticked none: 境内来沪人员 ≠ 境内外来沪人员)
+        assert html.count('<span class="check on">境内外来沪人员</span>') == 3
+        pdf = render_pdf("registration_form.html", context, strict=True)
+    assert pdf[:4] == b"%PDF"
+    SHOTS.mkdir(exist_ok=True)
+    (SHOTS / "14_registration_form_family.pdf").write_bytes(pdf)  # for a person to look at (pdftoppm)
 
 
 @pytest.mark.browser
