@@ -30,7 +30,7 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
     db.init_app(app)
     from app.models import sqlite_pragmas
 
-    sqlite_pragmas.init_app(app)  # foreign keys enforced on SQLite too, as PostgreSQL always does
+    sqlite_pragmas.init_app(app)  # SQLite: foreign keys enforced as PostgreSQL does, write-ahead log
     # SQLite cannot ALTER most things: batch mode rebuilds tables there, and is a no-op on PostgreSQL.
     migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -76,6 +76,8 @@ def backup(now=None) -> Path:
         try:
             with dest:
                 source.backup(dest)
+            # The copy inherits the live file's write-ahead-log mode; a backup is one self-contained file.
+            dest.execute("PRAGMA journal_mode=DELETE")
         finally:
             dest.close()
             source.close()
@@ -146,14 +148,7 @@ def restore(path: Path, *, force: bool = False) -> dict:
     db.session.remove()
     db.engine.dispose()  # no connection may keep the old schema or file open
     if manifest["kind"] == "sqlite":
-        source = sqlite3.connect(path / "database.sqlite3")
-        dest = sqlite3.connect(url.database)
-        try:
-            with dest:
-                source.backup(dest)
-        finally:
-            dest.close()
-            source.close()
+        _restore_sqlite(path / "database.sqlite3", Path(url.database))
     else:
         env, args = _pg_env_args(url)
         with db.engine.begin() as conn:  # pg_restore --clean cannot drop what the dump does not know
@@ -177,6 +172,58 @@ def restore(path: Path, *, force: bool = False) -> dict:
                 if member.name:
                     tar.extract(member, documents, filter="data")
     return manifest
+
+
+_CREATE_ORDER = {"table": 0, "index": 1, "view": 2, "trigger": 3}
+
+
+def _restore_sqlite(source: Path, target: Path) -> None:
+    """Replace the live database's schema and rows with the backup's, in one write transaction.
+
+    Not SQLite's backup API into the live file: the database runs in write-ahead-log mode
+    (app/models/sqlite_pragmas.py), and there the backup API waits forever while any other connection — a web
+    worker, the Celery worker — has the file open. One ordinary write transaction works beside them: they wait
+    for the write lock as for any writer, see the old register or the restored one and never a mix, and re-read
+    the schema after it. Triggers are created after the rows are copied, so the copy neither fires the
+    append-only guards nor recounts committee_count; indexes after the rows, which is faster than before."""
+    target = target.resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(target, timeout=60, isolation_level=None)  # autocommit: the BEGIN below is ours
+    try:
+        conn.execute("PRAGMA foreign_keys=OFF")  # tables are dropped and filled in any order
+        conn.execute("ATTACH DATABASE ? AS backup", (str(source),))
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            live = conn.execute("SELECT type, name FROM main.sqlite_master "
+                                "WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'").fetchall()
+            for kind, name in live:  # dropping a table drops its indexes and triggers
+                conn.execute(f'DROP {kind.upper()} IF EXISTS main."{name}"')
+            saved = conn.execute("SELECT type, name, sql FROM backup.sqlite_master "
+                                 "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%'").fetchall()
+            for kind, name, sql in sorted(saved, key=lambda row: _CREATE_ORDER[row[0]]):
+                conn.execute(sql)  # unqualified CREATE statements land in main
+                if kind == "table":
+                    conn.execute(f'INSERT INTO main."{name}" SELECT * FROM backup."{name}"')
+            _copy_autoincrement_counters(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        if conn.execute("SELECT 1 FROM backup.sqlite_master WHERE name = 'sqlite_stat1'").fetchone():
+            conn.execute("ANALYZE main")  # the planner's statistics, as the backed-up database had them
+        conn.execute("DETACH DATABASE backup")
+    finally:
+        conn.close()
+
+
+def _copy_autoincrement_counters(conn: sqlite3.Connection) -> None:
+    """sqlite_sequence survives DROP TABLE; give it the backup's counters so no id is handed out twice."""
+    has = {schema: conn.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE name = 'sqlite_sequence'").fetchone()
+           for schema in ("main", "backup")}
+    if has["main"]:
+        conn.execute("DELETE FROM main.sqlite_sequence")
+        if has["backup"]:
+            conn.execute("INSERT INTO main.sqlite_sequence (name, seq) SELECT name, seq FROM backup.sqlite_sequence")
 
 
 def latest(root: Path | None = None) -> Path | None:
