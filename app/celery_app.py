@@ -20,6 +20,10 @@ import threading
 
 from celery import Celery, Task
 
+from app.documents.pdf import reset_font_configuration
+from app.extensions import db
+from app.schedule import BEAT_SCHEDULE
+
 log = logging.getLogger(__name__)
 
 
@@ -31,7 +35,6 @@ def celery_config(config) -> dict:
     soft = min(int(config.get("CELERY_TASK_SOFT_TIME_LIMIT", 240)), hard - 1)
     connect_timeout = float(config.get("CELERY_BROKER_CONNECT_TIMEOUT", 2))
     publish_retries = int(config.get("CELERY_PUBLISH_MAX_RETRIES", 2))
-    from app.schedule import BEAT_SCHEDULE
 
     return {
         "broker_url": broker or "memory://",
@@ -78,8 +81,6 @@ def celery_config(config) -> dict:
 
 
 def _scheduled_task_names() -> frozenset:
-    from app.schedule import BEAT_SCHEDULE
-
     return frozenset(entry["task"] for entry in BEAT_SCHEDULE.values())
 
 
@@ -144,6 +145,7 @@ def _worker_flask_app():
         if _worker_app is None:
             from celery.signals import worker_process_init
 
+            # late: create_app imports this module; the worker builds the app on first access (see above)
             from app import create_app
 
             flask_app = create_app()
@@ -151,9 +153,6 @@ def _worker_flask_app():
             @worker_process_init.connect(weak=False)
             def _fresh_child(**_kwargs):
                 """A prefork child must not reuse the parent's database connections or font state."""
-                from app.documents.pdf import reset_font_configuration
-                from app.extensions import db
-
                 reset_font_configuration()
                 with flask_app.app_context():
                     for engine in db.engines.values():

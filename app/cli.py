@@ -9,6 +9,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_appbuilder.exceptions import PasswordComplexityValidationError
 from app.extensions import db
+from app.demo_data import generate_population, generate_verifications
+from app.monthly.table import rebuild_all
+from app.seeding import seed_admin, seed_organisation, sync_permissions, sync_roles
 
 
 def init_app(app) -> None:
@@ -30,8 +33,6 @@ def init_app(app) -> None:
 def seed_command() -> None:
     """Seed the organisation, permissions and roles, and the first admin. Safe to run again: changes nothing
     that exists (an office that moved a committee to another zone keeps its choice)."""
-    from app.seeding import seed_admin, seed_organisation, sync_permissions, sync_roles
-
     created = seed_organisation()
     sync_permissions(current_app.appbuilder)
     roles = sync_roles(current_app.appbuilder)
@@ -67,15 +68,9 @@ def demo_data_command(persons: int, seed: int, verifications: int = 0) -> None:
     """Build a realistic synthetic population (valid ID numbers, Chinese names, houses over the 23 committees)."""
     import time
 
-    from app.demo_data import generate_population
-
     started = time.perf_counter()
     counts = generate_population(db.engine, persons=persons, seed=seed)
     if verifications:
-        from app.demo_data import generate_verifications
-
-        from app.monthly.table import rebuild_all
-
         counts["verifications"] = generate_verifications(db.engine, verifications, seed)["records"]
         # Bulk inserts bypass the flush hook that keeps the monthly table's latest-result rows.
         with db.engine.begin() as conn:

@@ -14,6 +14,8 @@ from flask import Blueprint, jsonify
 from sqlalchemy import text
 from app.domain import clock
 from app.extensions import db
+from app.schedule import BEAT_SCHEDULE
+from app.scheduling_log import last_runs
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +61,6 @@ def broker_state() -> str:
 
 def scheduled_jobs() -> dict:
     """Every job of the beat schedule with its last run (None: never ran)."""
-    from app.schedule import BEAT_SCHEDULE
-    from app.scheduling_log import last_runs
-
-
     try:
         runs = last_runs()
     except Exception:  # noqa: BLE001 - before the migration that adds job_run

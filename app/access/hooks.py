@@ -6,6 +6,8 @@ import secrets
 
 from flask import abort, g, request, session
 
+from app.errors import forbidden_page
+
 
 def init_app(app) -> None:
     init_proxies(app)
@@ -49,8 +51,6 @@ def init_denials(app) -> None:
         user = getattr(g, "user", None)
         if user is not None and getattr(user, "is_authenticated", False) and _is_login_redirect(response):
             from flask import get_flashed_messages
-
-            from app.errors import forbidden_page
 
             get_flashed_messages()  # drop FAB's "access denied" flash: the page says it
             page, status = forbidden_page()

@@ -21,24 +21,24 @@ from app.domain import analysis as A
 from app.domain.clock import local_today, utcnow
 from app.extensions import db
 from app.settings import current_rules
+from app.access import scoping
+from app.analysis.models import DashboardMonth, Finding
+from app.analysis.service import counts_by_rule, monthly_counts
+from app.changes.models import ChangeCase
+from app.changes.service import overdue_counts
+from app.models import Committee, Person, Residence
+from app.monthly.models import MonthClose
+from app.verification.service.queries import coverage
 
 CATEGORIES = ("shanghai_household", "separated", "migrant")
 
 
 def _committees(user):
-    from app.access import scoping
-    from app.models import Committee
-
     return scoping.scoped_query(Committee, user).order_by(Committee.seq).all()
 
 
 def committee_figures(ids: list[int], year: int, today: dt.date) -> dict[int, dict]:
     """Per committee id: every figure of a dashboard row."""
-    from app.analysis.models import Finding
-    from app.changes.models import ChangeCase
-    from app.models import Person, Residence
-    from app.verification.service.queries import coverage
-
     figures: dict[int, dict] = {i: _empty() for i in ids}
     if not ids:
         return figures
@@ -59,7 +59,6 @@ def committee_figures(ids: list[int], year: int, today: dt.date) -> dict[int, di
             .group_by(ChangeCase.committee_id, month)):
         figures[committee_id]["changes"][int(m) - 1] = n
     last_month = 12 if year < today.year else today.month
-    from app.changes.service import overdue_counts
 
     for m in range(1, last_month + 1):
         for committee_id, counts in overdue_counts(year, m).items():
@@ -109,10 +108,6 @@ def refresh(year: Optional[int] = None) -> int:
     """Count every committee's figures of ``year`` (default: this year) into analysis_committee_month: each month
     up to the running one gets its own figures, the running month (December of a past year) also today's
     snapshot. Flushes, never commits (the caller's unit of work or committing() does). Returns the rows written."""
-    from app.analysis.models import DashboardMonth
-    from app.analysis.service import monthly_counts
-    from app.models import Committee
-
     rules = current_rules()
     today = local_today(rules)
     year = year or today.year
@@ -157,11 +152,10 @@ def refresh(year: Optional[int] = None) -> int:
 def stored_figures(ids: list[int], year: int, today: dt.date) -> Optional[tuple[dict[int, dict], dt.datetime]]:
     """Per committee id, the figures of ``committee_figures`` as the last refresh stored them, and the time of
     that refresh; None when ``year`` was never refreshed (the caller counts live)."""
-    from app.analysis.models import DashboardMonth as D
-
     if not ids:
         return None
-    rows = db.session.execute(select(D).where(D.year == year, D.committee_id.in_(ids))).scalars().all()
+    rows = db.session.execute(select(DashboardMonth).where(DashboardMonth.year == year,
+                                                           DashboardMonth.committee_id.in_(ids))).scalars().all()
     if not rows:
         return None
     quota = current_rules().monthly_quota_per_committee
@@ -192,8 +186,6 @@ def stored_figures(ids: list[int], year: int, today: dt.date) -> Optional[tuple[
 
 def year_ranking(year: int) -> dict[int, list[dict]]:
     """The approved months' committee rankings (the frozen snapshots), by month."""
-    from app.monthly.models import MonthClose
-
     out = {}
     for close in db.session.query(MonthClose).filter(MonthClose.year == year, MonthClose.snapshot_json.is_not(None)
                                                      ).order_by(MonthClose.month):
@@ -236,8 +228,6 @@ def dashboard(user, year: Optional[int] = None, zone_id: Optional[int] = None,
               committee_id: Optional[int] = None) -> dict:
     """The rows of one level: zones (street), a zone's committees, or one committee. Units outside the user's
     scope do not exist here; a zone the user sees only part of shows that part."""
-    from app.analysis.service import counts_by_rule
-
     today = local_today(current_rules())
     year = year or today.year
     committees = _committees(user)

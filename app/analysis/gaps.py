@@ -12,6 +12,9 @@ from app.domain import case_flow
 from app.domain.analysis import fingerprint
 from app.domain.monthly_table import SHOULD_CANCEL
 from app.domain.rules import Rules
+from app.changes.models import ChangeCase
+from app.models import House, Person, Residence, Vehicle
+from app.verification.models import VerificationHouseYear, VerificationRecord
 
 
 class Hit(NamedTuple):
@@ -23,10 +26,6 @@ class Hit(NamedTuple):
 
 
 def _tables():
-    from app.changes.models import ChangeCase
-    from app.models import House, Person, Residence, Vehicle
-    from app.verification.models import VerificationHouseYear, VerificationRecord
-
     return (House.__table__, Person.__table__, Residence.__table__, Vehicle.__table__,
             VerificationHouseYear.__table__, VerificationRecord.__table__, ChangeCase.__table__)
 

@@ -8,12 +8,21 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.analysis import messages, service
+from app.analysis.models import Finding, SampleDraw
+from app.changes.models import ChangeCase
+from app.changes.service import is_overdue_now, overdue_counts
+from app.domain import analysis as A, case_flow
+from app.domain.clock import local_today
+from app.meetings.service import review_meeting_for
+from app.models import Committee
+from app.monthly.table import counts_fast
+from app.settings import current_rules
+from app.verification.service.cross_checks import cross_check_summary
+from app.verification.service.queries import coverage
 
 
 def quarter_of(document):
-    from app.domain.clock import local_today
-    from app.settings import current_rules
-
     params = document.params
     today = local_today(current_rules())
     year = int(params.get("year", today.year))
@@ -29,17 +38,6 @@ def review_title(committee) -> str:
 
 def review_context(document) -> dict:
     from sqlalchemy import func, select
-
-    from app.analysis import messages, service
-    from app.analysis.models import Finding, SampleDraw
-    from app.changes.models import ChangeCase
-    from app.changes.service import is_overdue_now, overdue_counts
-    from app.domain import analysis as A
-    from app.domain import case_flow
-    from app.models import Committee
-    from app.monthly.table import counts_fast
-    from app.verification.service.cross_checks import cross_check_summary
-    from app.verification.service.queries import coverage
 
     committee = db.session.get(Committee, document.committee_id) if document.committee_id else None
     ids = [committee.id] if committee else [c.id for c in db.session.query(Committee).order_by(Committee.seq)]
@@ -68,7 +66,6 @@ def review_context(document) -> dict:
     cov = coverage(year, ids)
     cross = [r for r in cross_check_summary(year, ids) if r["cross"]["total"]]
     draw = db.session.query(SampleDraw).filter(SampleDraw.committee_id.in_(ids)).order_by(SampleDraw.id.desc()).first()
-    from app.meetings.service import review_meeting_for
 
     return {
         # The review meeting, once recorded (app/meetings), is printed in section 六; until then a blank to fill.

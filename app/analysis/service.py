@@ -18,6 +18,12 @@ from app.domain.monthly_table import CORRECT
 from app.domain.refusal import Refused
 from app.extensions import db
 from app.settings import current_rules
+from app.access.scoping import can_see_committee
+from app.access.users import users_with_role
+from app.changes.models import ChangeCase, CommitteeWorkers
+from app.models import Residence
+from app.notifications.service import notify
+from app.verification.models import VerificationRecord as VR
 
 FINDINGS_LINK = "/analysis/findings/"
 
@@ -80,9 +86,6 @@ def run_rules(now: Optional[dt.datetime] = None, only: Optional[set[str]] = None
 def handlers(committee_id: Optional[int], role: str) -> list[int]:
     """Who gets a committee's task: its A social worker (B while A is away) or, where the rule says, its
     community police; the office when the record belongs to no committee or the committee has nobody."""
-    from app.access.users import users_with_role
-    from app.changes.models import CommitteeWorkers
-
     ids: list[int] = []
     if committee_id is not None:
         if role == A.SOCIAL_WORKER:
@@ -99,8 +102,6 @@ def handlers(committee_id: Optional[int], role: str) -> list[int]:
 
 def _notify_new(new_rows: list[dict]) -> int:
     """One notification per handler per run (a count, not one per finding: a first run may find thousands)."""
-    from app.notifications.service import notify
-
     per_group: dict[tuple, int] = defaultdict(int)
     for row in new_rows:
         per_group[(row["committee_id"], row["handler_role"])] += 1
@@ -117,10 +118,6 @@ def _notify_new(new_rows: list[dict]) -> int:
 def close(finding: Finding, outcome: str, actor, reason: str = "", change_case_id: Optional[int] = None) -> None:
     """The handler's outcome: fixed (with the change case or a note of the edit), not a problem (with a reason;
     kept quiet until its data change), or escalated to the office (stays live, the office is notified)."""
-    from app.changes.models import ChangeCase
-    from app.notifications.service import notify
-    from app.access.scoping import can_see_committee
-
     reason = (reason or "").strip()
     if outcome not in A.OUTCOMES:
         raise AnalysisRefused("unknown_outcome")
@@ -197,8 +194,6 @@ def counts_by_rule(committee_ids=None) -> dict[str, int]:
 def draw_sample(committee_id: int, actor, size: Optional[int] = None, seed: Optional[int] = None) -> SampleDraw:
     """A simple random sample of the committee's registered persons (active residence there). Without ``size``
     it comes from the target margin (RULE_SAMPLE_MARGIN_PERMILLE, RULE_SAMPLE_EXPECTED_ACCURACY_PERCENT)."""
-    from app.models import Residence
-
     rules = current_rules()
     population_ids = db.session.scalars(
         select(Residence.person_id).where(Residence.committee_id == committee_id, Residence.end_date.is_(None))
@@ -226,8 +221,6 @@ def draw_sample(committee_id: int, actor, size: Optional[int] = None, seed: Opti
 def sample_accuracy(draw: SampleDraw) -> dict:
     """The draw's verified persons (their first record on or after the draw), correct ones, and the committee's
     register accuracy with its 95% Wilson interval."""
-    from app.verification.models import VerificationRecord as VR
-
     first = (select(VR.person_id, func.min(VR.id).label("first_id"))
              .join(SampleItem, (SampleItem.person_id == VR.person_id) & (SampleItem.draw_id == draw.id))
              .where(VR.checked_on >= draw.drawn_on).group_by(VR.person_id)).subquery()

@@ -8,16 +8,16 @@ import time
 
 import click
 
+from app.analysis import dashboard, service
+from app.audit import acting_as
+from app.unit_of_work import unit_of_work
+
 NIGHTLY_TASK = "analysis.nightly_run"
 NIGHTLY_ACTOR = "analysis-nightly"
 
 
 def run_nightly(only=None) -> dict:
     """Every rule over the whole street, as an explicit actor (no ``g.user`` in a worker). Commits."""
-    from app.analysis import dashboard, service
-    from app.audit import acting_as
-    from app.unit_of_work import unit_of_work
-
     with acting_as(NIGHTLY_ACTOR, source="task"):
         with unit_of_work():
             counts = service.run_rules(only=only)
@@ -28,10 +28,6 @@ def run_nightly(only=None) -> dict:
 
 def refresh_dashboard(year=None) -> int:
     """The dashboard's derived table counted again for ``year`` (default this year). Commits."""
-    from app.analysis import dashboard
-    from app.audit import acting_as
-    from app.unit_of_work import unit_of_work
-
     with acting_as(NIGHTLY_ACTOR, source="task"):
         with unit_of_work():
             return dashboard.refresh(year)

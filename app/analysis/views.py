@@ -13,12 +13,16 @@ from sqlalchemy import select
 
 from app.access import scoping
 from app.analysis import messages, service
-from app.analysis.dashboard import CATEGORIES, dashboard
+from app.analysis.dashboard import CATEGORIES, dashboard, refresh
 from app.analysis.models import Finding, SampleDraw, SampleItem
 from app.domain import analysis as A
 from app.extensions import db
 from app.inputs import id_or_none, year_or_400
 from app.views.transaction import committing
+from app.access.export import workbook_bytes
+from app.access.privacy import masked_id
+from app.audit import record_export
+from app.models import Committee, Person
 
 PAGE_SIZE = 50
 
@@ -60,8 +64,6 @@ class FindingsView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        from app.models import Committee
-
         rule = request.args.get("rule") if request.args.get("rule") in A.RULES_BY_CODE else None
         status = request.args.get("status", "live")
         if status not in A.STATUSES and status != "live":
@@ -97,8 +99,6 @@ class FindingsView(BaseView):
     @expose("/run", methods=["POST"])
     @has_access
     def run(self):
-        from app.analysis.dashboard import refresh
-
         with committing() as outcome:
             counts = service.run_rules()
         if not outcome.ok:
@@ -113,8 +113,6 @@ class FindingsView(BaseView):
     @has_access
     def overview(self):
         """Counts per committee for a month (the office's overview; the ranking's findings weight reads them)."""
-        from app.models import Committee
-
         today = service.local_today(service.current_rules())
         year, month = today.year, today.month
         raw = request.args.get("month", "")
@@ -190,8 +188,6 @@ class DashboardView(BaseView):
     @has_access
     def refresh(self):
         """Count the figures again now (the nightly run does it every night)."""
-        from app.analysis.dashboard import refresh
-
         with committing(_("The dashboard's figures have been counted again.")):
             refresh()
         return redirect(url_for("DashboardView.index"))
@@ -199,9 +195,6 @@ class DashboardView(BaseView):
     @expose("/xlsx")
     @has_access
     def xlsx(self):
-        from app.access.export import workbook_bytes
-        from app.audit import record_export
-
         data = self._data()
         headers = [_("Unit")] + [str(messages.CATEGORY_LABELS[c]) for c in CATEGORIES] + [
             _("Registered persons"), _("Changes this year"), _("On-time share"), _("Checked this month"),
@@ -235,8 +228,6 @@ class SampleView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        from app.models import Committee
-
         draws = scoping.restrict(db.session.query(SampleDraw), SampleDraw.committee_id).order_by(
             SampleDraw.id.desc()).limit(200).all()
         committees = scoping.scoped_query(Committee).order_by(Committee.seq).all()
@@ -269,9 +260,6 @@ class SampleView(BaseView):
     @expose("/<int:draw_id>")
     @has_access
     def show(self, draw_id):
-        from app.access.privacy import masked_id
-        from app.models import Person
-
         draw = db.session.get(SampleDraw, draw_id)
         if draw is None or not scoping.can_see_committee(draw.committee_id):
             abort(404)

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from app.domain.idnumber import InvalidIdNumber
+from app.errors import id_number_message
+
 REFUSALS = {
     "bad_kind": _l("Please choose what changed."),
     "bad_source": _l("Unknown source of the report."),
@@ -92,9 +95,6 @@ def _sentence(exc, params: dict) -> str:
     reason = params.get("reason")
     if exc.code == "bad_id_number" and reason:
         # The person form's own messages (校验位不正确, 出生日期不存在 …), not just "not valid".
-        from app.domain.idnumber import InvalidIdNumber
-        from app.errors import id_number_message
-
         return id_number_message(InvalidIdNumber(reason, reason))
     message = REFUSALS.get(exc.code)
     if message is None:

@@ -22,6 +22,8 @@ from app.settings import current_rules, local_today
 from app.domain.idnumber import InvalidIdNumber, mask_id_number, normalise_identifier, parse_id_number
 from app.models import Committee, House, Person, Residence
 from app.models.population import CATEGORIES, ID_TYPE_RESIDENT
+from app.audit import recorder
+from app.notifications.service import notify as _notify, notify_many, zone_leaders_of_committee
 
 UTC = dt.timezone.utc
 
@@ -175,8 +177,6 @@ def _case_place(case: ChangeCase) -> str:
 
 def _hand_off(case: ChangeCase, what: str, user_ids: list[int] | None = None) -> int:
     """Tell whoever must act next (default: holders(case)) that the case is theirs now (issue 13 item 2)."""
-    from app.notifications.service import notify_many
-
     ids = holders(case) if user_ids is None else user_ids
     # Stored text is Chinese (the portal's language): a notification is read later, in any request's locale.
     text = f"变动报告 #{case.id}（{_case_place(case)}）：{what}"
@@ -315,7 +315,6 @@ def record_lookup(case: ChangeCase, actor, outcome: str, number: str = "", perso
     """One typed ID number in the audit trail (masked; the person only for the office's eyes), and, when it
     counts, in the attempts. Goes into the session: the view commits it with the step, or alone after rolling a
     refused step back."""
-    from app.audit import recorder
     detail = f"{outcome} {mask_id_number(number) if number else '-'}"
     if person_id is not None:
         detail += f" person=#{person_id}"
@@ -514,8 +513,6 @@ def _apply_many(case: ChangeCase, entry_date: dt.date, rows: list[dict], reason:
 
 def record_case_persons(case: ChangeCase, person_ids: list[int], actor) -> None:
     """The case's persons (in the order typed), each one audited with the case. Into the session only."""
-    from app.audit import recorder
-
     known = {pid for (pid,) in db.session.query(ChangeCasePerson.person_id).filter_by(case_id=case.id)}
     start = len(known)
     for offset, person_id in enumerate(p for p in person_ids if p not in known):
@@ -649,8 +646,6 @@ def committee_role_users(committee_id: int, role_name: str) -> list[int]:
 
 def notify(user_id: int, text: str, link: str | None = None, *, once: bool = False) -> bool:
     # Kept for existing callers; notifications live in app/notifications/ (issue 13).
-    from app.notifications.service import notify as _notify
-
     return _notify(user_id, text, link, once=once)
 
 
@@ -690,8 +685,6 @@ def check_overdue(now: dt.datetime | None = None) -> dict:
 
 def _escalate_to_zone(cases: list[ChangeCase], now: dt.datetime) -> int:
     """A case still pending one day after it was marked overdue goes to the zone leader, once per deadline."""
-    from app.notifications.service import notify_many, zone_leaders_of_committee
-
     sent = 0
     for case in cases:
         for which, marked in (("collection", case.collection_overdue_at), ("entry", case.entry_overdue_at)):

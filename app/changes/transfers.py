@@ -42,6 +42,7 @@ from app.changes.service import (
 from app.domain import case_flow
 from app.extensions import db
 from app.models import House, Person, PortalUser, Residence
+from app.audit import recorder
 
 
 def _deciders(committee_id: Optional[int]) -> list[int]:
@@ -217,8 +218,6 @@ def _user_model():
 
 
 def _audit(action: str, request: TransferRequest) -> None:
-    from app.audit import recorder
-
     recorder.record(action, model="TransferRequest", record_id=request.id, committee_id=request.from_committee_id,
                     detail=f"person=#{request.person_id} from={request.from_committee_id} "
                            f"to={request.to_committee_id} status={request.status}", commit=False)

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.access import scoping
-from app.changes import messages, service, visitors
+from app.changes import messages, service, transfers, visitors
 from app.changes.models import BlockLeader, ChangeCase, CommitteeWorkers, Estate, TransferRequest, VisitorDay, utcnow
 from app.domain import case_flow
 from app.extensions import db
@@ -27,6 +27,8 @@ from app.views.base import PortalInterface, PortalModelView, can
 from app.views.transaction import committing
 from app.domain.idnumber import mask_id_number
 from app.models import Committee, House
+from app.changes.transfers import transfer_of_case
+from app.documents import service as documents
 
 ACTION_VERBS = {"hand_out": "collect", "collect": "collect", "enter": "enter", "cancel": "enter",
                 "close": "enter", "withdraw": "withdraw"}
@@ -176,7 +178,6 @@ class ChangeCaseView(PortalModelView):
         else:
             entry_rows = [{}]
         names = _user_names([case.assigned_worker_fk] + service.holders(case))
-        from app.changes.transfers import transfer_of_case
 
         return self.render_template(
             "changes/show.html", case=case, actions=actions, labels=messages, local=local,
@@ -223,8 +224,6 @@ class ChangeCaseView(PortalModelView):
     @has_access
     def print_form(self, pk):
         """《实有人口居住登记表》 pre-filled from this case, through the documents pipeline."""
-        from app.documents import service as documents
-
         case = service.visible_case(_int_or_none(pk) or 0, g.user)
         if case is None:
             abort(404)
@@ -449,8 +448,6 @@ class TransferView(BaseView):
     @expose("/")
     @has_access
     def queue(self):
-        from app.changes import transfers
-
         pending = transfers.pending_transfers_for(g.user).limit(500).all()
         recent = (scoping.restrict(db.session.query(TransferRequest), TransferRequest.from_committee_id, g.user)
                   .filter(TransferRequest.status != "pending").order_by(TransferRequest.id.desc()).limit(50).all())
@@ -460,8 +457,6 @@ class TransferView(BaseView):
     @expose("/<pk>")
     @has_access
     def detail(self, pk):
-        from app.changes import transfers
-
         row = transfers.visible_transfer(_int_or_none(pk) or 0, g.user)
         if row is None:
             abort(404)
@@ -470,8 +465,6 @@ class TransferView(BaseView):
                                     title=_("Transfer request No. %(id)s", id=row.id))
 
     def _decide(self, pk, decide):
-        from app.changes import transfers
-
         row = transfers.visible_transfer(_int_or_none(pk) or 0, g.user)
         if row is None:
             abort(404)
@@ -486,8 +479,6 @@ class TransferView(BaseView):
     @expose("/<pk>/confirm", methods=["POST"])
     @has_access
     def confirm(self, pk):
-        from app.changes import transfers
-
         if not request.form.get("checked"):
             flash(_("Please tick the box to confirm that the resident has moved out."), "danger")
             return redirect(url_for("TransferView.detail", pk=_int_or_none(pk) or 0))
@@ -496,8 +487,6 @@ class TransferView(BaseView):
     @expose("/<pk>/refuse", methods=["POST"])
     @has_access
     def refuse(self, pk):
-        from app.changes import transfers
-
         reason = (request.form.get("reason") or "").strip()[:500]
         return self._decide(pk, lambda row: transfers.refuse_transfer(row, g.user, reason))
 

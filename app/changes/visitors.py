@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 
 from app.access import scoping
 from app.changes.models import Estate, Visitor, VisitorDay, utcnow
-from app.changes.service import CaseRefused, current_rules, display_name, local_today, naive, notify
+from app.changes.service import (CaseRefused, committee_role_users, current_rules, display_name, local_today, naive,
+                                 notify, worker_for)
 from app.domain.idnumber import InvalidIdNumber, mask_id_number, mask_phone, parse_id_number
 from app.extensions import db
 from app.models import House
@@ -92,8 +93,6 @@ def missing_logs(day: dt.date, user=None) -> list[Estate]:
 def flag_missing_logs(day: dt.date | None = None) -> int:
     """The morning flag: tell each committee's social workers which estates logged nothing yesterday. Once per
     estate and day (re-running the check adds nothing). Commits nothing. Returns notifications written."""
-    from app.changes.service import committee_role_users, worker_for
-
     day = day or (local_today(current_rules()) - dt.timedelta(days=1))
     written = 0
     for estate in missing_logs(day):

@@ -9,6 +9,7 @@ from app.documents.registry import DocumentKind, register_kind
 from app.domain import clock
 from app.extensions import db
 from app.settings import current_rules
+from app.crime.models import CRITICISM_LEAD_OVERDUE, CrimeCriticism
 
 PLAN_TITLE = "上钢新村街道关于进一步加强人口服务和管理工作的实施方案"
 ISSUER = "上钢新村街道社区平安办（街道人口办）"
@@ -20,8 +21,6 @@ def criticism_title(committee) -> str:
 
 
 def criticism_context(document) -> dict:
-    from app.crime.models import CRITICISM_LEAD_OVERDUE, CrimeCriticism
-
     criticism = db.session.get(CrimeCriticism, int(document.params["criticism_id"]))
     if criticism is None or criticism.committee_id != document.committee_id:
         raise ValueError("criticism not found for this document")

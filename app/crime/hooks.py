@@ -6,13 +6,13 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.crime import service
+from app.monthly.models import CrimeLateEntry
+
 _registered = False
 
 
 def _before_flush(session, flush_context, instances) -> None:
-    from app.crime import service
-    from app.monthly.models import CrimeLateEntry
-
     new = [o for o in session.new if isinstance(o, CrimeLateEntry)]
     dirty = [o for o in session.dirty if isinstance(o, CrimeLateEntry) and session.is_modified(o)]
     deleted = [o for o in session.deleted if isinstance(o, CrimeLateEntry)]

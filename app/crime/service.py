@@ -8,7 +8,7 @@ from typing import Optional
 
 from sqlalchemy import or_, select
 
-from app.access.users import person_name
+from app.access.users import person_name, users_with_role
 from app.access import scoping
 from app.crime.models import (
     CRITICISM_LATE_ENTRY, CRITICISM_LEAD_OVERDUE, LEAD_CONFIRMED, LEAD_OPEN, LEAD_UNCONFIRMED,
@@ -18,6 +18,9 @@ from app.domain import clock
 from app.errors import UserFacingError
 from app.extensions import db
 from app.settings import current_rules
+from app.access.roles import COMMUNITY_POLICE, POLICE_STATION, STREET_OFFICE
+from app.models import Committee, House, Person
+from app.notifications.service import notify_many
 
 
 class CrimeRefused(UserFacingError):
@@ -31,8 +34,6 @@ def report_lead(committee_id: int, summary: str, reporter_name: str, user, perso
                 house_id: Optional[int] = None) -> CrimeLead:
     """A lead about a person or a house of a committee the user sees; due ``crime_lead_verify_days`` later."""
     from flask_babel import gettext as _
-
-    from app.models import House, Person
 
     summary, reporter_name = (summary or "").strip(), (reporter_name or "").strip()
     if not summary or not reporter_name:
@@ -88,9 +89,6 @@ def _cn(day: dt.date) -> str:
 
 
 def _police_names(committee_id: int) -> str:
-    from app.access.roles import COMMUNITY_POLICE
-    from app.access.users import users_with_role
-
     names = [_user_name(u) for u in users_with_role(COMMUNITY_POLICE, committee_id=committee_id)]
     return "、".join(n for n in names if n)
 
@@ -126,10 +124,6 @@ def criticise_overdue_leads(now: Optional[dt.datetime] = None) -> list[CrimeCrit
 def _notify(criticisms) -> None:
     from flask_babel import gettext as _
 
-    from app.access.roles import COMMUNITY_POLICE, POLICE_STATION, STREET_OFFICE
-    from app.access.users import users_with_role
-    from app.notifications.service import notify_many
-
     db.session.flush()
     office = [u.id for role in (STREET_OFFICE, POLICE_STATION) for u in users_with_role(role)]
     for c in criticisms:
@@ -143,8 +137,6 @@ def on_late_entry(entry, session, is_new: bool) -> None:
     """A crime-related late entry (app.monthly CrimeLateEntry) is criticised; one of the eight serious violent
     crimes also brings 责任追究 with the veto. Called by the session hook (before_flush) for new and changed
     entries: the records point at the entry by relationship, so one flush writes them all."""
-    from app.models import Committee
-
     committee = session.get(Committee, entry.committee_id)
     name = committee.name if committee is not None else ""
     reason = f"{name}居民区未及时录入{entry.year}年{entry.month}月涉案人员或线索（{entry.description}）"[:500]

@@ -18,6 +18,10 @@ from app.extensions import db
 from app.inputs import id_or_none
 from app.views.base import PortalInterface, PortalModelView
 from app.views.transaction import committing
+from app.documents import service as documents
+from app.domain.idnumber import normalise_identifier
+from app.models import Committee, House, Person
+from app.monthly.models import CrimeLateEntry
 
 CRIME_PERMISSIONS = ["can_read", "can_write"]
 _READ_ONLY = {"list": "read", "show": "read", "export": "read", "add": "write", "edit": "write",
@@ -71,9 +75,6 @@ class CrimeLeadView(PortalModelView):
     @expose("/report", methods=["GET", "POST"])
     @has_access
     def report(self):
-        from app.domain.idnumber import normalise_identifier
-        from app.models import Committee, House, Person
-
         ids = scoping.visible_committee_ids(g.user)
         query = db.session.query(Committee).order_by(Committee.seq)
         if ids is not None:
@@ -206,8 +207,6 @@ class CrimeCriticismView(PortalModelView):
     @expose("/notice/<int:pk>", methods=["POST"])
     @has_access
     def notice(self, pk):
-        from app.documents import service as documents
-
         criticism = self.datamodel.get(pk, self._base_filters)
         if criticism is None:
             abort(404)
@@ -266,8 +265,6 @@ def _late_entry_repr(self) -> str:
 
 
 def register(appbuilder) -> None:
-    from app.monthly.models import CrimeLateEntry
-
     CrimeLateEntry.__str__ = _late_entry_repr
     crime = {"category": "Crime", "category_label": _l("Crime-related records"), "category_icon": "fa-user-secret"}
     appbuilder.add_view(CrimeLeadView, "crime_leads", label=_l("Crime-related leads"), icon="fa-search", **crime)

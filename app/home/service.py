@@ -32,6 +32,21 @@ from app.domain import case_flow, clock
 from app.domain import jointaction as joint_clock
 from app.extensions import db
 from app.settings import current_rules
+from app.changes.models import BlockLeader, ChangeCase, TransferRequest
+from app.health import is_stale
+from app.inspections.models import STATE_OPEN, InspectionFinding
+from app.jointaction.models import APPLIED, ESCALATED, JointAction
+from app.meetings.models import MeetingDecision
+from app.meetings.service import open_tasks_clause
+from app.models import Committee, House
+from app.models.counts import CommitteeCount
+from app.models.jobs import JobRun
+from app.monthly.models import TARGET_COMMITTEE, MonthClose, RankingSetting, Talk, VerificationLatest, ZoneSubmission
+from app.monthly.service import submission_deadline
+from app.schedule import BEAT_SCHEDULE
+from app.verification.models import (DECLARATION_PENDING, WINDOW_PENDING, CrossCheckAssignment, SelfDeclaration,
+                                     WindowApplicant)
+from app.volunteers.models import Volunteer, VolunteerVisit
 
 # The kinds of count per committee (``_counts``); each card links to where the work is done.
 COLLECT, ENTRY, OVERDUE, DUE_TODAY = "collect", "entry", "overdue", "due_today"
@@ -117,14 +132,6 @@ def _day_bounds(now: dt.datetime, rules) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _counts(ids, now: dt.datetime, rules) -> list:
-    from app.changes.models import ChangeCase, TransferRequest
-    from app.models import Committee
-    from app.models.counts import CommitteeCount
-    from app.monthly.models import VerificationLatest
-    from app.verification.models import (DECLARATION_PENDING, WINDOW_PENDING, SelfDeclaration,
-                                         WindowApplicant)
-    from app.volunteers.models import Volunteer, VolunteerVisit
-
     def restricted(query, column):
         if ids is None:
             return query
@@ -166,12 +173,6 @@ def _counts(ids, now: dt.datetime, rules) -> list:
 
 def _items(user, ids, own_ids, roles, close_month, office: bool) -> list:
     """Rows of (kind, id, committee_id, at, state, text, ref)."""
-    from app.changes.models import BlockLeader, ChangeCase
-    from app.models import House
-    from app.models.jobs import JobRun
-    from app.monthly.models import TARGET_COMMITTEE, MonthClose, RankingSetting, Talk, ZoneSubmission
-    from app.verification.models import CrossCheckAssignment
-
     uid = user.id
     year, month = close_month
     today = clock.local_today(current_rules())
@@ -221,9 +222,6 @@ def _items(user, ids, own_ids, roles, close_month, office: bool) -> list:
                           RankingSetting.name, literal(0))).where(RankingSetting.name == "submission_deadline_day")
     # Tasks that follow a meeting's decision (app/meetings): the due date travels as ISO text in "state", so the
     # UNION's datetime column keeps one type on SQLite and PostgreSQL alike.
-    from app.meetings.models import MeetingDecision
-    from app.meetings.service import open_tasks_clause
-
     tasks = select(*row(literal("task"), MeetingDecision.id, MeetingDecision.committee_id, MeetingDecision.created_at,
                         cast(MeetingDecision.due_on, String), MeetingDecision.text, MeetingDecision.meeting_id)).where(
         open_tasks_clause(user, own_ids, roles))
@@ -233,8 +231,6 @@ def _items(user, ids, own_ids, roles, close_month, office: bool) -> list:
         return query if ids is None else query.where(column.in_(sorted(ids) or [-1]))
 
     if roles & FINDING_ROLES:
-        from app.inspections.models import STATE_OPEN, InspectionFinding
-
         # The due day travels as ISO text in the state column (a DATE cast to DATETIME is a number on SQLite).
         parts.append(in_scope(
             select(*row(literal("finding"), InspectionFinding.id, InspectionFinding.committee_id,
@@ -242,8 +238,6 @@ def _items(user, ids, own_ids, roles, close_month, office: bool) -> list:
                         literal(0))).where(InspectionFinding.state == STATE_OPEN),
             InspectionFinding.committee_id))
     if roles & JOINT_ROLES:
-        from app.jointaction.models import APPLIED, ESCALATED, JointAction
-
         since = case((JointAction.stage == ESCALATED, JointAction.escalated_on), else_=JointAction.applied_on)
         parts.append(in_scope(
             select(*row(literal("joint"), JointAction.id, JointAction.committee_id, cast(null(), DateTime),
@@ -258,9 +252,6 @@ def _items(user, ids, own_ids, roles, close_month, office: bool) -> list:
 def home_for(user, now: Optional[dt.datetime] = None, *, broker: Optional[str] = None) -> Home:
     """Everything the home page shows for ``user`` (two queries). ``broker`` is the office's broker state (the
     view asks app.health.broker_state, the same check /health makes)."""
-    from app.health import is_stale
-    from app.schedule import BEAT_SCHEDULE
-
     rules = current_rules()
     now = clock.naive(now) if now else clock.utcnow()
     roles = {r.name for r in getattr(user, "roles", [])}
@@ -328,7 +319,6 @@ def home_for(user, now: Optional[dt.datetime] = None, *, broker: Optional[str] =
             jobs.append({"name": entry["task"], "started_at": started, "status": run["status"] if run else None,
                          "stale": bool(started and is_stale(entry["schedule"], started))})
     zone_id = getattr(user, "zone_id", None)
-    from app.monthly.service import submission_deadline
 
     return Home(
         role_names=roles, all_seeing=all_seeing, zone=bool(roles & ZONE_ROLES), committees=rows, totals=totals,

@@ -14,6 +14,9 @@ from app.domain import inspection as checklist
 from app.access.users import person_name
 from app.extensions import db
 from app.settings import current_rules
+from app.inspections.models import InspectionFinding
+from app.models import PortalUser
+from app.monthly.models import SpotInspection
 
 ISSUER = "上钢新村街道社区平安办（街道人口办）"
 # The printed words of the checklist and its parties (a document is Chinese whatever the screen's language).
@@ -29,10 +32,6 @@ def spot_inspection_title(committee) -> str:
 
 
 def spot_inspection_context(document) -> dict:
-    from app.inspections.models import InspectionFinding
-    from app.models import PortalUser
-    from app.monthly.models import SpotInspection
-
     row = db.session.get(SpotInspection, int(document.params["inspection_id"]))
     if row is None or row.committee_id != document.committee_id:
         raise ValueError("spot inspection not found for this document")

@@ -19,6 +19,9 @@ from app.inspections.models import STATE_FIXED, STATE_OPEN, InspectionFinding
 from app.models import Committee, PortalUser
 from app.monthly.models import RUNG_SPOT_INSPECTION, TARGET_MEMBER, SpotInspection, Talk
 from app.settings import current_rules
+from app.access.roles import COMMITTEE_DIRECTOR, SOCIAL_WORKER, TEAM_MEMBER
+from app.monthly.service import talk_issued
+from app.notifications.service import committee_users, notify_many
 
 
 def body_labels() -> dict[str, str]:
@@ -41,8 +44,6 @@ def item_labels() -> dict[str, str]:
 
 def _team_member_of(committee: Committee, user_id: int) -> Optional[PortalUser]:
     from flask_appbuilder.security.sqla.models import Role
-
-    from app.access.roles import TEAM_MEMBER
 
     return (db.session.query(PortalUser)
             .filter(PortalUser.id == user_id, PortalUser.zone_id == committee.zone_id,
@@ -101,9 +102,6 @@ def record_inspection(*, committee_id: int, body: str, unit: str, inspected_on: 
 
 
 def _tell_committee(committee: Committee, row: SpotInspection, n_findings: int, due: dt.date) -> None:
-    from app.access.roles import COMMITTEE_DIRECTOR, SOCIAL_WORKER
-    from app.notifications.service import committee_users, notify_many
-
     text = f"{row.inspected_on:%Y年%m月%d日}飞行检查（{row.inspector}）：{committee.name}得分{row.score:g}"
     if n_findings:
         text += f"，发现问题{n_findings}项，请于{due:%Y年%m月%d日}前整改"
@@ -114,8 +112,6 @@ def _tell_committee(committee: Committee, row: SpotInspection, n_findings: int, 
 def _talk_for_weak_member(row: SpotInspection, committee: Committee, member: PortalUser) -> Talk:
     """约谈 of a team member found working badly in a spot inspection (plan 五): by the team's supervisor
     (综合协管队主管), on the member's ladder, outside the monthly ranking's recomputation."""
-    from app.monthly.service import talk_issued
-
     name = (f"{member.first_name or ''}{member.last_name or ''}".strip() or member.username)[:128]
     times = db.session.query(func.count(Talk.id)).filter(
         Talk.year == row.year, Talk.member_user_id == member.id, Talk.superseded_at.is_(None)).scalar() + 1

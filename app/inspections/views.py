@@ -20,6 +20,9 @@ from app.inspections import service
 from app.models import Committee, PortalUser
 from app.views.transaction import committing
 from app.views.base import can
+from app.access.roles import TEAM_MEMBER
+from app.documents.views import request_and_show
+from app.monthly.models import SpotInspection
 
 PERMISSIONS = ["can_read", "can_write", "can_fix"]
 
@@ -54,8 +57,6 @@ class SpotInspectionPlanView(BaseView):
         members = []
         if _can("write"):
             from flask_appbuilder.security.sqla.models import Role
-
-            from app.access.roles import TEAM_MEMBER
 
             members = (db.session.query(PortalUser).filter(PortalUser.active.is_(True),
                                                            PortalUser.roles.any(Role.name == TEAM_MEMBER))
@@ -120,9 +121,6 @@ class SpotInspectionPlanView(BaseView):
     @has_access
     def document(self, pk):
         """The inspection's record as a PDF (its checklist, score and findings), for its committee."""
-        from app.documents.views import request_and_show
-        from app.monthly.models import SpotInspection
-
         row = scoping.scoped_query(SpotInspection, g.user).filter(SpotInspection.id == pk).one_or_none()
         if row is None:
             abort(404)

@@ -11,6 +11,8 @@ from app.domain import clock
 from app.domain import jointaction as clock_rules
 from app.extensions import db
 from app.settings import current_rules
+from app.jointaction.models import JointAction
+from app.models import House
 
 ISSUER = "上钢新村派出所\n上钢新村街道社区平安办"
 STAGE_TITLES = {"escalated": "已上报社区民警", "applied": "已向城运平台申请", "visited": "已联合上门",
@@ -22,9 +24,6 @@ def joint_action_title(committee) -> str:
 
 
 def joint_action_context(document) -> dict:
-    from app.jointaction.models import JointAction
-    from app.models import House
-
     action = db.session.get(JointAction, int(document.params["action_id"]))
     if action is None or action.committee_id != document.committee_id:
         raise ValueError("joint action not found for this document")

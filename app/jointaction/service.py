@@ -16,6 +16,10 @@ from app.errors import UserFacingError
 from app.extensions import db
 from app.jointaction.models import APPLIED, CLOSED, ESCALATED, VISITED, JointAction
 from app.settings import current_rules
+from app.access.roles import COMMUNITY_POLICE
+from app.changes.models import ChangeCase
+from app.notifications.service import committee_users, notify_many
+from app.verification.models import VerificationRecord
 
 
 def _date(value: Optional[dt.date], what: str) -> dt.date:
@@ -36,9 +40,6 @@ def _text(value: str, limit: int = 500) -> str:
 def escalate(*, change_case_id: Optional[int] = None, verification_record_id: Optional[int] = None,
              reason: str, user) -> JointAction:
     """From the case or the record (in the user's scope) the household refused on: committee and house follow."""
-    from app.changes.models import ChangeCase
-    from app.verification.models import VerificationRecord
-
     source = None
     if change_case_id is not None:
         source = db.session.get(ChangeCase, change_case_id)
@@ -61,9 +62,6 @@ def escalate(*, change_case_id: Optional[int] = None, verification_record_id: Op
 
 
 def _tell_police(action: JointAction) -> None:
-    from app.access.roles import COMMUNITY_POLICE
-    from app.notifications.service import committee_users, notify_many
-
     notify_many(committee_users(action.committee_id, COMMUNITY_POLICE),
                 f"专项联勤联动：{action.committee.name}上报拒不配合人口信息采集的住户，请向街道城运平台申请",
                 f"/joint/show/{action.id}", committee_id=action.committee_id)

@@ -15,6 +15,7 @@ from app.jointaction import service
 from app.models import Committee
 from app.views.transaction import committing
 from app.views.base import can
+from app.documents.views import request_and_show
 
 PERMISSIONS = ["can_read", "can_escalate", "can_act"]
 
@@ -108,8 +109,6 @@ class JointActionView(BaseView):
     @has_access
     def document(self, pk):
         """The action's record as a PDF (refusal, escalation, application, visit, outcome), for its committee."""
-        from app.documents.views import request_and_show
-
         try:
             action = service._get(pk, g.user)
         except LookupError:

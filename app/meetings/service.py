@@ -20,6 +20,10 @@ from app.meetings.models import (
 )
 from app.models import Committee, PortalUser, Zone
 from app.settings import current_rules
+from app.access.roles import COMMITTEE_DIRECTOR, SOCIAL_WORKER
+from app.documents.pdf import write_pdf_atomically
+from app.models.access import user_committee
+from app.notifications.service import committee_users, notify_many
 
 # Materials: kinds of file a training hands out; anything else (an executable, a web page) is refused.
 MATERIAL_SUFFIXES = frozenset({".pdf", ".doc", ".docx", ".ppt", ".pptx", ".xls", ".xlsx", ".txt", ".jpg",
@@ -75,8 +79,6 @@ def visible_zones(user) -> list[Zone]:
 def zone_staff(zone_id: int) -> list[PortalUser]:
     """Who may attend a zone's training: active accounts of the zone (its leader and team members) or working in
     one of its committees."""
-    from app.models.access import user_committee
-
     in_committee = exists().where(user_committee.c.user_id == PortalUser.id,
                                   user_committee.c.committee_id.in_(select(Committee.id)
                                                                     .where(Committee.zone_id == zone_id)))
@@ -144,8 +146,6 @@ def materials_dir() -> Path:
 
 def add_material(training_id: int, filename: str, stream, user) -> TrainingMaterial:
     """Keep an uploaded file for a training: its kind by suffix, at most MATERIAL_MAX_MB, written atomically."""
-    from app.documents.pdf import write_pdf_atomically
-
     training = get_training(training_id, user)
     name = _text(Path(filename or "").name, "filename", 200)
     suffix = Path(name).suffix.lower()
@@ -304,9 +304,6 @@ def _may_be_assigned(person, meeting_committees: set[int], user) -> bool:
 
 
 def _notify_task(decision: MeetingDecision) -> None:
-    from app.access.roles import COMMITTEE_DIRECTOR, SOCIAL_WORKER
-    from app.notifications.service import committee_users, notify_many
-
     if not decision.is_task:
         return
     if decision.assignee_user_id is not None:
@@ -356,8 +353,6 @@ def review_meeting_for(committee_id: Optional[int], year: int, quarter: int) -> 
 def open_tasks_clause(user, own_committee_ids, roles):
     """SQL condition: open tasks that are ``user``'s to do — his own, or his committee's when he is its director
     or social worker (the home page reads this in its one query of items)."""
-    from app.access.roles import COMMITTEE_DIRECTOR, SOCIAL_WORKER
-
     mine = MeetingDecision.assignee_user_id == user.id
     if own_committee_ids and roles & {COMMITTEE_DIRECTOR, SOCIAL_WORKER}:
         mine = or_(mine, (MeetingDecision.assignee_user_id.is_(None)

@@ -12,11 +12,13 @@ from app.domain import clock
 from app.domain import volunteers as rules_of
 from app.inputs import date_or_400, id_or_none, int_or_default, year_or_400
 from app.meetings import service
-from app.models import Committee
+from app.models import Committee, PortalUser
 from app.settings import current_rules
 from app.views.base import can
 from app.views.transaction import committing
 from app.volunteers.messages import MEETING_LABELS
+from app.documents import service as documents
+from app.extensions import db
 
 DECISION_ROWS = 5  # blank decision rows on the meeting form; more can be added on the meeting's page
 
@@ -108,10 +110,6 @@ def _decisions_from(form, rows: int) -> list[dict]:
 
 def _assignable_users() -> list:
     """Staff a task may go to: accounts working in the user's committees (every active account for the office)."""
-    from app.models import PortalUser
-
-    from app.extensions import db
-
     ids = scoping.visible_committee_ids()
     query = db.session.query(PortalUser).filter(PortalUser.active.is_(True))
     if ids is not None:
@@ -191,8 +189,6 @@ class MeetingView(BaseView):
         """The quarterly review pack (app/analysis/review.py) of this review meeting's committee and quarter: the
         pack prints the meeting's record (who came, decisions, tasks) in its last section."""
         from flask import flash
-
-        from app.documents import service as documents
 
         try:
             meeting = service.get_meeting(pk, g.user)

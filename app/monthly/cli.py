@@ -9,6 +9,11 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 from app.extensions import db
+from app.audit import acting_as
+from app.documents.pdf import render_pdf, write_pdf_atomically
+from app.monthly import documents, excel, service, table
+from app.monthly.table import BadMonth, parse_month
+from app.unit_of_work import unit_of_work
 
 
 @click.group("report")
@@ -17,8 +22,6 @@ def report_group() -> None:
 
 
 def _month_arg(value: str) -> tuple[int, int]:
-    from app.monthly.table import BadMonth, parse_month
-
     try:
         return parse_month(value)
     except BadMonth:
@@ -33,8 +36,6 @@ def _month_arg(value: str) -> tuple[int, int]:
 @with_appcontext
 def monthly_command(month_text: str, fmt: str, out: str | None) -> None:
     """The month's table: the approved snapshot if approved, else computed now."""
-    from app.monthly import documents, excel, service
-
     year, month = _month_arg(month_text)
     if fmt == "json":
         payload = json.dumps(service.table_json(year, month), ensure_ascii=False, indent=2)
@@ -50,8 +51,6 @@ def monthly_command(month_text: str, fmt: str, out: str | None) -> None:
         Path(out).write_bytes(excel.workbook(data["table"], excel.quota_of(data["rules"]),
                                              data["rules"].get("accuracy_decimals", 1)))
     else:
-        from app.documents.pdf import render_pdf, write_pdf_atomically
-
         document = types.SimpleNamespace(params={"month": month_text}, committee_id=None)
         pdf = render_pdf("monthly_table.html", documents.monthly_table_context(document), strict=True)
         write_pdf_atomically(pdf, Path(out))
@@ -63,8 +62,6 @@ def monthly_command(month_text: str, fmt: str, out: str | None) -> None:
 @with_appcontext
 def rebuild_latest_command(month_text: str | None) -> None:
     """Recompute the per-person latest table after records were loaded without the ORM (bulk imports)."""
-    from app.monthly import table
-
     with db.engine.begin() as conn:
         if month_text:
             rows = table.rebuild_latest(conn, *_month_arg(month_text))
@@ -78,11 +75,6 @@ def rebuild_latest_command(month_text: str | None) -> None:
 @with_appcontext
 def draft_command(month_text: str) -> None:
     """What the beat task does on the 1st: draft the month and ask the zone leaders to submit."""
-    from app.audit import acting_as
-    from app.monthly import service
-
-    from app.unit_of_work import unit_of_work
-
     with acting_as("report-draft", source="cli"), unit_of_work():
         drafted = service.draft_month(*_month_arg(month_text))
     click.echo(json.dumps(drafted, ensure_ascii=False))

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.documents.registry import SCOPE_STREET, DocumentKind, register_kind
 from app.extensions import db
-from app.monthly import excel, service
+from app.monthly import excel, service, year as year_service
 from app.domain.months import previous_month
 from app.domain.periods import MONTH, QUARTER
 from app.monthly.table import parse_month
@@ -143,8 +143,6 @@ def year_evaluation_title(committee) -> str:
 
 
 def year_evaluation_context(document) -> dict:
-    from app.monthly import year as year_service
-
     year = int(document.params.get("year") or service.local_today().year - 1)
     data = year_service.year_data(year)
     return {"year": year, "data": data, "months": [int(m) for m in data["months"]],

@@ -13,6 +13,9 @@ import datetime as dt
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from app.monthly.service import MonthFrozen, frozen_checker
+from app.monthly.table import refresh_keys
+
 TABLE = "verification_record"
 
 
@@ -52,7 +55,6 @@ def _guard_frozen_months(session: Session, flush_context, instances) -> None:
     touched += [o for o in session.deleted if _is_record(o)]
     if not touched:
         return
-    from app.monthly.service import MonthFrozen, frozen_checker
 
     is_frozen = frozen_checker(session)
     for obj in touched:
@@ -78,8 +80,6 @@ def _maintain_latest(session: Session, flush_context) -> None:
             if day is not None:
                 keys.append((day.year, day.month, committee_id, person_id))
     if ids:
-        from app.monthly.table import refresh_keys
-
         refresh_keys(session.connection(), ids, keys)
 
 

@@ -28,18 +28,19 @@ from app.domain.rules import Rules
 from app.errors import UserFacingError
 from app.extensions import db
 from app.monthly import table as sql_table
-from app.monthly.models import (
-    RUNG_SPOT_INSPECTION, STATE_APPROVED, STATE_DRAFT, TARGET_COMMITTEE, TARGET_MEMBER, TARGET_POLICE,
-    CrimeLateEntry, MonthClose, MonthUnlock, RankingComment, RankingSetting, SpotInspection, Talk, ZoneSubmission,
-    utcnow,
-)
+from app.monthly.models import (RUNG_SPOT_INSPECTION, STATE_APPROVED, STATE_DRAFT, TARGET_COMMITTEE, TARGET_MEMBER,
+                                TARGET_POLICE, BulletinNote, CrimeLateEntry, MonthClose, MonthUnlock, RankingComment,
+                                RankingSetting, SpotInspection, Talk, ZoneSubmission, utcnow)
 from app.access.users import display_name, users_with_role
-from app.changes.service import notify
+from app.analysis.service import monthly_counts
+from app.changes.service import notify, overdue_counts
 from app.settings import current_rules
 from app.access.roles import (
     ADMIN, COMMITTEE_DIRECTOR, COMMUNITY_POLICE, SOCIAL_WORKER, STREET_OFFICE, TEAM_MEMBER, ZONE_LEADER,
 )
 from app.models import Committee, Zone
+from app.access import scoping
+from app.notifications.service import notify_talks
 
 
 # Rules fields the office may change in the UI (ranking_setting rows override them).
@@ -156,10 +157,6 @@ def comments(year: int, month: int) -> dict[int, str]:
 
 
 def timeliness(year: int, month: int, now: Optional[dt.datetime] = None) -> dict[int, dict]:
-    try:
-        from app.changes.service import overdue_counts
-    except ImportError:  # the change flow is not installed
-        return {}
     return overdue_counts(year, month, now=now)
 
 
@@ -167,10 +164,6 @@ def overdue_findings(year: int, month: int, rules: Rules) -> dict[int, int]:
     """Findings of the analysis loop left overdue at the month's end, per committee id: they feed the ranking only
     when the office gives them a weight (RULE_WEIGHT_FINDINGS, 0 by default: not even counted then)."""
     if not rules.weight_findings:
-        return {}
-    try:
-        from app.analysis.service import monthly_counts
-    except ImportError:  # the analysis loop is not installed
         return {}
     return {cid: int(c["overdue"]) for cid, c in monthly_counts(year, month).items() if cid is not None}
 
@@ -536,15 +529,11 @@ def _talk_for(year: int, step: ladder_rules.LadderStep, data: dict) -> Talk:
 
 def talk_issued(talk: Talk) -> None:
     """The one place a talk comes into force (after flush, so it has an id): its people are told."""
-    from app.notifications.service import notify_talks
-
     notify_talks([talk])
 
 
 def talk_withdrawn(talk: Talk) -> None:
     """The one place a talk is superseded and its notice withdrawn: its people are told of the withdrawal."""
-    from app.notifications.service import notify_talks
-
     notify_talks([talk], withdrawn=True)
 
 
@@ -593,8 +582,6 @@ def _tell_office_no_activity(year: int, month: int) -> int:
 
 def ladder_history(year: int, user=None) -> list[dict]:
     """Per committee (in table order): the year's talks, rung by rung (committees the user may see)."""
-    from app.access import scoping
-
     visible = scoping.visible_committee_ids(user) if user is not None else None  # None: street-wide (tasks)
     talks = (db.session.query(Talk).filter(Talk.year == year, Talk.committee_id.isnot(None))
              .order_by(Talk.month, Talk.superseded_at.isnot(None), Talk.id).all())
@@ -650,8 +637,6 @@ NOTE_PERIODS = {"month": 12, "quarter": 4}
 
 def bulletin_note(year: int, period: str, number: int) -> str:
     """本月工作重点提示 (period "month") or 重点工作布置 (period "quarter"); "" when the office wrote none."""
-    from app.monthly.models import BulletinNote
-
     note = db.session.scalars(select(BulletinNote).where(BulletinNote.year == year, BulletinNote.period == period,
                                                          BulletinNote.number == number)).one_or_none()
     return note.text if note is not None else ""
@@ -659,8 +644,6 @@ def bulletin_note(year: int, period: str, number: int) -> str:
 
 def set_bulletin_note(year: int, period: str, number: int, text: str, user) -> None:
     """Write (or, with empty text, remove) the office's note; the view commits."""
-    from app.monthly.models import BulletinNote
-
     if period not in NOTE_PERIODS or not 1 <= number <= NOTE_PERIODS[period]:
         raise CloseRefused(_("Unknown document."))
     text = (text or "").strip()

@@ -29,6 +29,7 @@ from app.monthly.table import BadMonth, month_key, parse_month
 from app.views.transaction import committing
 from app.views.base import PortalInterface, PortalModelView, can
 from app.models import Committee
+from app.documents import service as documents
 
 MONTHLY_PERMISSIONS = ["can_read", "can_write", "can_approve"]
 SETTINGS_PERMISSIONS = ["can_read", "can_write"]
@@ -130,8 +131,6 @@ class MonthlyCloseView(BaseView):
     @expose("/month/<ym>/document", methods=["POST"])
     @has_access
     def document(self, ym):
-        from app.documents import service as documents
-
         year, month = _month_or_400(ym)
         kind = request.form.get("kind", "")
         if kind not in ("monthly_table", "ranking_bulletin", "party_report", "quarterly_bulletin"):
@@ -321,8 +320,6 @@ class TalkView(PortalModelView):
     @expose("/notice/<int:pk>", methods=["POST"])
     @has_access
     def notice(self, pk):
-        from app.documents import service as documents
-
         talk = self.datamodel.get(pk, self._base_filters)
         if talk is None:
             abort(404)

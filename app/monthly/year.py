@@ -13,8 +13,10 @@ from app.errors import UserFacingError
 from app.access.users import person_name
 from app.extensions import db
 from app.monthly import service
-from app.monthly.models import SpotInspection
+from app.monthly.models import STATE_APPROVED, STATE_DRAFT, SpotInspection, YearClose
 from app.settings import current_rules
+from app.crime import service as crime
+from app.domain import clock
 
 
 def _spot_averages(year: int) -> dict[int, float]:
@@ -24,8 +26,6 @@ def _spot_averages(year: int) -> dict[int, float]:
 
 
 def year_table(year: int) -> dict:
-    from app.crime import service as crime
-
     rules = current_rules()
     weight = rules.year_weight_spot_inspection
     months = [m for m in range(1, 13)
@@ -79,15 +79,11 @@ class YearRefused(UserFacingError):
 
 
 def get_year_close(year: int):
-    from app.monthly.models import YearClose
-
     return db.session.scalars(select(YearClose).where(YearClose.year == year)).one_or_none()
 
 
 def year_data(year: int) -> dict:
     """The approved snapshot if the year is approved (frozen), else the live table."""
-    from app.monthly.models import STATE_APPROVED
-
     close = get_year_close(year)
     if close is not None and close.state == STATE_APPROVED and close.snapshot:
         return {**close.snapshot, "approved": True, "approved_by": close.approved_by}
@@ -103,9 +99,6 @@ def approve_year(year: int, user):
     import json
 
     from flask_babel import gettext as _
-
-    from app.domain import clock
-    from app.monthly.models import STATE_APPROVED, YearClose
 
     table = year_table(year)
     if len(table["months"]) < 12:
@@ -125,9 +118,6 @@ def approve_year(year: int, user):
 def unlock_year(year: int, user, reason: str):
     """Back to the live table, with the reason kept on the row (every write is audited)."""
     from flask_babel import gettext as _
-
-    from app.domain import clock
-    from app.monthly.models import STATE_APPROVED, STATE_DRAFT
 
     reason = (reason or "").strip()
     if len(reason) < 4:

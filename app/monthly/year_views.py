@@ -14,6 +14,7 @@ from app.inputs import int_or_default
 from app.monthly import year as service
 from app.settings import current_rules
 from app.views.transaction import committing
+from app.documents import service as documents
 
 
 def _year_or_400(value) -> int:
@@ -60,8 +61,6 @@ class YearEvaluationView(BaseView):
     @expose("/<year>/document", methods=["POST"])
     @has_access
     def document(self, year):
-        from app.documents import service as documents
-
         year = _year_or_400(year)
         try:
             document = documents.request_document("year_evaluation", None, g.user, params={"year": year})

@@ -13,6 +13,7 @@ from app.notifications.models import Notification, WebhookDelivery
 from app.access.roles import COMMITTEE_DIRECTOR, COMMUNITY_POLICE, SOCIAL_WORKER, ZONE_LEADER
 from app.models import Committee
 from app.models.access import PortalUser
+from app.access.users import users_with_role
 
 
 def notify(user_id: int, text: str, link: str | None = None, *, once: bool = False,
@@ -76,8 +77,6 @@ def zone_leaders_of_committee(committee_id: int) -> list[int]:
 
 
 def committee_users(committee_id: int, role_name: str) -> list[int]:
-    from app.access.users import users_with_role
-
     return [u.id for u in users_with_role(role_name, committee_id=committee_id)]
 
 

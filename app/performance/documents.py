@@ -11,6 +11,7 @@ from app.domain import clock
 from app.domain import performance as rules_of
 from app.extensions import db
 from app.settings import current_rules
+from app.performance import service
 
 ISSUER = "上钢新村街道社区平安办（街道人口办）"
 POLICE_ISSUER = "上钢新村派出所\n上钢新村街道社区平安办"
@@ -21,8 +22,6 @@ def team_performance_title(committee) -> str:
 
 
 def team_performance_context(document) -> dict:
-    from app.performance import service
-
     period = rules_of.parse_period(str(document.params.get("period") or ""))
     if period.kind == rules_of.MONTH:
         raise ValueError("the team's performance is printed for a quarter or a year")
@@ -36,8 +35,6 @@ def police_year_title(committee) -> str:
 
 
 def police_year_context(document) -> dict:
-    from app.performance import service
-
     year = int(document.params["year"])
     return {"data": service.police_year(year), "year": year, "date": clock.local_today(current_rules()),
             "issuer": POLICE_ISSUER}

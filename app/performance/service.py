@@ -14,15 +14,24 @@ from typing import Optional
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, exists, func, select, union_all
 
-from app.access.users import person_name
+from app.access.users import person_name, users_with_role
 from app.access import scoping
 from app.domain import clock
 from app.domain import performance as rules_of
 from app.domain.monthly_table import CROSS_CHECK
 from app.errors import UserFacingError
 from app.extensions import db
-from app.models import PortalUser
+from app.models import Committee, PortalUser
 from app.settings import current_rules
+from app.access.roles import COMMUNITY_POLICE, TEAM_MEMBER
+from app.audit import record
+from app.changes.models import ChangeCase
+from app.crime.models import LEAD_CONFIRMED, CrimeLead
+from app.monthly import service as monthly
+from app.monthly.models import TARGET_MEMBER, SpotInspection, Talk
+from app.notifications.service import notify
+from app.performance.models import PoliceBonus
+from app.verification.models import VerificationRecord
 
 
 _name = person_name  # as the crime records write their reporters
@@ -53,8 +62,6 @@ def visible_members(user) -> list[PortalUser]:
     """Team members of a zone the user may read, by zone then name."""
     from flask_appbuilder.security.sqla.models import Role
 
-    from app.access.roles import TEAM_MEMBER
-
     reach, value = scoping.team_reach(user)
     if reach == "none":
         return []
@@ -70,11 +77,6 @@ def visible_members(user) -> list[PortalUser]:
 
 def member_counts(period: rules_of.Period, members: list[PortalUser], rules) -> list[rules_of.MemberCounts]:
     """What each member did in the period (four statements, whatever the number of members)."""
-    from app.changes.models import ChangeCase
-    from app.models import Committee
-    from app.monthly.models import TARGET_MEMBER, SpotInspection, Talk
-    from app.verification.models import VerificationRecord
-
     ids = sorted(m.id for m in members)
     if not ids:
         return []
@@ -168,9 +170,6 @@ def team_rows_for_sheet(data: dict) -> list[list]:
 # -- the community police's year --------------------------------------------------------------------------------
 
 def _officers() -> list[PortalUser]:
-    from app.access.roles import COMMUNITY_POLICE
-    from app.access.users import users_with_role
-
     return users_with_role(COMMUNITY_POLICE)
 
 
@@ -178,11 +177,6 @@ def police_year(year: int) -> dict:
     """Per community police officer: leads he found (reported or recorded by him; confirmed ones apart), the
     checks he led, the ranks of his committees in the year's approved months (and how often one was last), and
     the office's 酌情加分 with their reasons."""
-    from app.crime.models import LEAD_CONFIRMED, CrimeLead
-    from app.monthly import service as monthly
-    from app.performance.models import PoliceBonus
-    from app.verification.models import VerificationRecord
-
     rules = current_rules()
     start, end = _bounds(rules_of.Period(rules_of.YEAR, year), rules)
     officers = _officers()
@@ -258,9 +252,6 @@ def police_rows_for_sheet(data: dict) -> list[list]:
 def add_bonus(*, year: int, officer_id: Optional[int], points: Optional[float], reason: str, user):
     """The office's 酌情加分 for an officer's year: a community police officer, points within the rule, a reason.
     Checked before anything is added; the entry is written with an audit event in the same transaction."""
-    from app.audit import record
-    from app.performance.models import PoliceBonus
-
     rules = current_rules()
     today = clock.local_today(rules)
     if not rules_of.YEAR_MIN <= year <= today.year:
@@ -284,7 +275,6 @@ def add_bonus(*, year: int, officer_id: Optional[int], points: Optional[float], 
     db.session.flush()
     record("police_bonus", model="PoliceBonus", record_id=bonus.id,
            detail=f"{year} {_name(officer)} +{points:g}: {reason}"[:2000], commit=False)
-    from app.notifications.service import notify
 
     notify(officer.id, f"{year}年度“最佳社区民警”评选：街道人口办为您酌情加分{points:g}分（{reason}）"[:500])
     return bonus

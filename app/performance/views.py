@@ -23,6 +23,7 @@ from app.performance import service
 from app.settings import current_rules
 from app.views.base import can
 from app.views.transaction import committing
+from app.documents.views import request_and_show
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -77,8 +78,6 @@ class TeamPerformanceView(BaseView):
     @expose("/document", methods=["POST"])
     @has_access
     def document(self):
-        from app.documents.views import request_and_show
-
         period = self._period_or_400()
         if period.kind == rules_of.MONTH:
             flash(_("The team's performance is printed for a quarter or a year."), "danger")
@@ -135,8 +134,6 @@ class PoliceYearView(BaseView):
     @expose("/<year>/document", methods=["POST"])
     @has_access
     def document(self, year):
-        from app.documents.views import request_and_show
-
         return request_and_show("police_year", None, {"year": _year_or_400(year)})
 
     @expose("/<year>/bonus", methods=["POST"])

@@ -32,6 +32,8 @@ from app.population.forms import (
 )
 from app.access.scoping import scoped_query, visible_committee_ids
 from app.views.base import PortalInterface, PortalModelView
+from app.changes import messages as case_messages
+from app.verification import messages as check_messages
 
 PERSON_LABELS = {
     "name": _l("Full name"),
@@ -165,9 +167,6 @@ class PersonView(PortalModelView):
 
     def _get_show_widget(self, pk, item, **kwargs):
         # Where he lives and lived, his change cases and verification records, on his page (issue 14 §2).
-        from app.changes import messages as case_messages
-        from app.verification import messages as check_messages
-
         widgets = super()._get_show_widget(pk, item, **kwargs)
         widgets["whereabouts"] = {**whereabouts.person_history(item.id), "stages": case_messages.STAGE_LABELS,
                                   "kinds": case_messages.KIND_LABELS, "results": check_messages.RESULT_LABELS}

@@ -10,6 +10,8 @@ from app.extensions import db
 from app.models import Residence
 from app.models.counts import CommitteeCount
 from app.access.scoping import restrict
+from app.changes.models import ChangeCase, ChangeCasePerson
+from app.verification.models import VerificationRecord
 
 # How many of a person's change cases and verification records the page lists (newest first); the lists behind
 # the links hold the rest.
@@ -27,9 +29,6 @@ def house_residents(house_id: int) -> dict:
 
 def person_history(person_id: int) -> dict:
     """The person's residences, change cases and verification records (three queries)."""
-    from app.changes.models import ChangeCase, ChangeCasePerson
-    from app.verification.models import VerificationRecord
-
     residences = restrict(
         db.session.query(Residence).options(joinedload(Residence.house)).filter(Residence.person_id == person_id),
         Residence.committee_id,

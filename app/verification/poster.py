@@ -25,6 +25,7 @@ def poster_title(committee) -> str:
 
 
 def declare_link(committee_id: int) -> str:
+    # late: upward call to the views layer: the public page's module owns the link's token
     from app.verification.public import committee_token
 
     base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"

@@ -7,6 +7,8 @@ from flask_appbuilder import IndexView, expose
 from app.domain import clock
 from app.home.service import LINKS, home_for
 from app.settings import current_rules
+from app.changes import messages
+from app.health import broker_state
 
 
 class HomeView(IndexView):
@@ -19,11 +21,8 @@ class HomeView(IndexView):
             broker = None
             if {r.name for r in g.user.roles} & {"admin", "street_office"}:
                 # The office watches the scheduler: the same broker check /health makes.
-                from app.health import broker_state
-
                 broker = broker_state()
             home = home_for(g.user, broker=broker)
-        from app.changes import messages
 
         return self.render_template(self.index_template, appbuilder=self.appbuilder, home=home, links=LINKS,
                                     local=_local, labels=messages)

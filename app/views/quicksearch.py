@@ -16,6 +16,7 @@ from sqlalchemy import false, select
 from app.domain import quicksearch as qs
 from app.domain.idnumber import mask_id_number
 from app.access.scoping import find_by_natural_key
+from app.models import House, Person, Residence
 
 QUERY_ARG = "q"
 
@@ -63,8 +64,6 @@ def with_search(filters: Filters, outcome: Optional[Outcome]) -> Filters:
 
 def _person_by_id_number(number: str):
     """(person id or None, hint): the scoped natural-key lookup."""
-    from app.models import Person
-
     match = find_by_natural_key(Person, Person.id_number, number)
     if match.found:
         return match.row_id, None
@@ -89,8 +88,6 @@ def outcome_for(model_name: str) -> Optional[Outcome]:
 
 
 def _persons_named_or_at(text: str):
-    from app.models import House, Person, Residence
-
     like = f"%{_escape(text)}%"
     living_at = (select(Residence.person_id).join(House, House.id == Residence.house_id)
                  .where(Residence.end_date.is_(None), House.address.like(like, escape="\\")))
@@ -117,8 +114,6 @@ def _partial_hint(query: qs.Query) -> str:
 
 
 def _person_criterion(query: qs.Query, raw: str) -> Outcome:
-    from app.models import Person
-
     out = Outcome(raw, _said(query))
     if query.kind == qs.FULL_ID:
         person_id, out.hint = _person_by_id_number(query.value)
@@ -133,8 +128,6 @@ def _person_criterion(query: qs.Query, raw: str) -> Outcome:
 
 
 def _house_criterion(query: qs.Query, raw: str) -> Outcome:
-    from app.models import House, Person, Residence
-
     out = Outcome(raw, _said(query))
     current = select(Residence.house_id).where(Residence.end_date.is_(None))
     if query.kind == qs.FULL_ID:
@@ -154,8 +147,6 @@ def _house_criterion(query: qs.Query, raw: str) -> Outcome:
 
 
 def _residence_criterion(query: qs.Query, raw: str) -> Outcome:
-    from app.models import House, Person, Residence
-
     out = Outcome(raw, _said(query))
     if query.kind == qs.FULL_ID:
         person_id, out.hint = _person_by_id_number(query.value)

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app.documents.registry import SCOPE_STREET, DocumentKind, register_kind
 from app.domain import clock
 from app.settings import current_rules
+from app.volunteers import messages, service
 
 ISSUER = "上钢新村街道社区平安办（街道人口办）"
 
@@ -17,8 +18,6 @@ def commendations_title(committee) -> str:
 
 
 def commendations_context(document) -> dict:
-    from app.volunteers import messages, service
-
     rules = current_rules()
     year = int(document.params.get("year", clock.local_today(rules).year))
     if not 2000 <= year <= 2100:

@@ -14,6 +14,9 @@ from app.domain.volunteers import VolunteerRefused
 from app.extensions import db
 from app.settings import current_rules
 from app.volunteers.models import Volunteer, VolunteerCommendation, VolunteerVisit
+from app.changes.models import ChangeCase
+from app.crime.models import LEAD_CONFIRMED, CrimeLead
+from app.models import Building, Committee, PortalUser
 
 
 actor_name = rules_of.person_name
@@ -43,8 +46,6 @@ def get(volunteer_id: int, user) -> Volunteer:
 
 def add(*, committee_id: Optional[int], name, role, phone, building_id: Optional[int], user_id: Optional[int],
         user) -> Volunteer:
-    from app.models import Building, Committee, PortalUser
-
     if committee_id is None or not scoping.can_see_committee(committee_id, user) \
             or db.session.get(Committee, committee_id) is None:
         raise VolunteerRefused("committee_not_yours")
@@ -98,7 +99,6 @@ def register(user, committee_id: Optional[int] = None, q: str = "", active_only:
             query = query.filter(Volunteer.phone == wanted.value)
         else:
             query = query.filter(Volunteer.name.contains(text[:64], autoescape=True))
-    from app.models import Committee
 
     query = query.join(Committee, Committee.id == Volunteer.committee_id).order_by(Committee.seq, Volunteer.name,
                                                                                    Volunteer.id)
@@ -120,9 +120,6 @@ def counts(year: int, volunteer_ids: Iterable[int]) -> dict[int, tuple[int, int]
     case names him as reporter in his committee. A lead counts when the police confirmed it in the year and it
     names him as reporter in his committee. The year's cases and leads are grouped by (committee, reporter) first
     and matched to the volunteers after: a join per volunteer took seconds at 2,000 volunteers (bench/)."""
-    from app.changes.models import ChangeCase
-    from app.crime.models import LEAD_CONFIRMED, CrimeLead
-
     ids = sorted(set(volunteer_ids))
     if not ids:
         return {}
@@ -245,8 +242,6 @@ def commend(year: int, volunteer_ids: Iterable[int], user) -> list[VolunteerComm
 
 
 def commendations(year: int, user=None) -> list[VolunteerCommendation]:
-    from app.models import Committee
-
     query = db.session.query(VolunteerCommendation).join(Committee, Committee.id == VolunteerCommendation.committee_id)
     if user is not None:
         query = scoping.restrict(query, VolunteerCommendation.committee_id, user)

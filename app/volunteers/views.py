@@ -16,6 +16,9 @@ from app.settings import current_rules
 from app.views.base import can
 from app.views.transaction import committing
 from app.volunteers import messages, service
+from app.access.roles import BUILDING_LEADER
+from app.access.users import users_with_role
+from app.documents import service as documents
 
 
 def _year() -> int:
@@ -25,9 +28,6 @@ def _year() -> int:
 def _building_leader_accounts() -> list:
     """Building leaders' accounts in the user's committees: a volunteer linked to one earns points for the reports
     filed from it."""
-    from app.access.roles import BUILDING_LEADER
-    from app.access.users import users_with_role
-
     ids = scoping.visible_committee_ids()
     return [u for u in users_with_role(BUILDING_LEADER)
             if ids is None or any(c.id in ids for c in u.committees)]
@@ -155,8 +155,6 @@ class VolunteerView(BaseView):
     @expose("/commendations/pdf", methods=["POST"])
     @has_access
     def commendation_pdf(self):
-        from app.documents import service as documents
-
         year = _year()
         try:
             document = documents.request_document("volunteer_commendations", None, g.user, params={"year": year})

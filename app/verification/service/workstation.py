@@ -47,6 +47,7 @@ from app.verification.service.marking import (
     open_case_or_none,
 )
 from app.verification.service.reach import VerificationRefused, local_today, may_verify
+from app.errors import id_number_message
 
 UTC = dt.timezone.utc
 
@@ -211,8 +212,6 @@ class ImportResult:
 def import_window_csv(user, committee_id: int, data: bytes) -> ImportResult:
     """Window cases from a CSV (name, ID number, address; a header row is skipped). Bad rows are reported by line
     with a Chinese message; good rows are kept. An address that matches a house of the committee links it."""
-    from app.errors import id_number_message
-
     if not scoping.can_see_committee(committee_id, user):
         raise VerificationRefused("out_of_scope")
     try:
