@@ -223,7 +223,7 @@ class ChangeCaseView(PortalModelView):
     @has_access
     def print_form(self, pk):
         """《实有人口居住登记表》 pre-filled from this case, through the documents pipeline."""
-        from app.documents import service as documents
+        from app.documents import jobs as documents
 
         case = service.visible_case(_int_or_none(pk) or 0, g.user)
         if case is None:

@@ -12,18 +12,18 @@ from celery import shared_task
 
 @shared_task(name="documents.render", ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def render_document(document_id: int, actor_id: int, delay_seconds: float = 0):
-    """Render a requested document (see app.documents.service.render_document)."""
-    from app.documents import service
+    """Render a requested document (see app.documents.jobs.render_document)."""
+    from app.documents import jobs
 
-    return service.render_document(document_id, actor_id, delay_seconds=delay_seconds)
+    return jobs.render_document(document_id, actor_id, delay_seconds=delay_seconds)
 
 
 @shared_task(name="documents.mark_stale_jobs", ignore_result=True)
 def mark_stale_jobs() -> int:
     """Beat (app/schedule.py): give up jobs stuck in queued/rendering for longer than DOCUMENT_JOB_STALE_MINUTES."""
-    from app.documents import service
+    from app.documents import jobs
 
-    return service.mark_stale_jobs()
+    return jobs.mark_stale_jobs()
 
 
 @shared_task(name="portal.ping", ignore_result=False)

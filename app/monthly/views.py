@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.widgets import ListWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -130,7 +130,7 @@ class MonthlyCloseView(BaseView):
     @expose("/month/<ym>/document", methods=["POST"])
     @has_access
     def document(self, ym):
-        from app.documents import service as documents
+        from app.documents.views import request_and_show
 
         year, month = _month_or_400(ym)
         kind = request.form.get("kind", "")
@@ -139,13 +139,7 @@ class MonthlyCloseView(BaseView):
         params = {"month": month_key(year, month)}
         if kind == "quarterly_bulletin":
             params = {"year": year, "quarter": (month - 1) // 3 + 1}
-        try:
-            document = documents.request_document(kind, None, g.user, params=params)
-        except documents.DocumentRefused:
-            abort(403)
-        # The document's page shows its state and offers the download when done (the status URL is JSON).
-        flash(_("The document has been requested; it will be ready shortly."), "info")
-        return redirect(url_for("DocumentView.show", pk=document.id))
+        return request_and_show(kind, None, params)
 
     @expose("/month/<ym>/submit", methods=["POST"])
     @has_access
@@ -321,19 +315,12 @@ class TalkView(PortalModelView):
     @expose("/notice/<int:pk>", methods=["POST"])
     @has_access
     def notice(self, pk):
-        from app.documents import service as documents
+        from app.documents.views import request_and_show
 
         talk = self.datamodel.get(pk, self._base_filters)
         if talk is None:
             abort(404)
-        try:
-            document = documents.request_document("talk_notice", talk.committee_id, g.user,
-                                                  params={"talk_id": talk.id})
-        except documents.DocumentRefused:
-            abort(403)
-        # The document's page shows its state and offers the download when done (the status URL is JSON).
-        flash(_("The document has been requested; it will be ready shortly."), "info")
-        return redirect(url_for("DocumentView.show", pk=document.id))
+        return request_and_show("talk_notice", talk.committee_id, {"talk_id": talk.id})
 
 
 def _target_label(self) -> str:
