@@ -31,8 +31,10 @@ def seed_command() -> None:
     """Seed the organisation, permissions and roles, and the first admin. Safe to run again: changes nothing
     that exists (an office that moved a committee to another zone keeps its choice)."""
     from app.seeding import seed_admin, seed_organisation, sync_permissions, sync_roles
+    from app.unit_of_work import unit_of_work
 
-    created = seed_organisation()
+    with unit_of_work():
+        created = seed_organisation()
     sync_permissions(current_app.appbuilder)
     roles = sync_roles(current_app.appbuilder)
     password = os.environ.get("ADMIN_PASSWORD") or None

@@ -31,7 +31,9 @@ from app.access.roles import role_label
 from app.extensions import db
 from app.models.access import PortalUser
 from app.access.scoping import FilterInScope
+from app.unit_of_work import unit_of_work
 from app.views import menu
+from app.views.transaction import committing
 from app.domain import clock
 
 USER_AREA_COLUMNS = ["zone", "committees"]
@@ -141,13 +143,14 @@ class LoginLockView(BaseView):
         from app.access import login_throttle
         from app.audit import record
 
-        row = login_throttle.lift(pk)
-        if row is None:
+        with committing() as outcome:
+            row = login_throttle.lift(pk)
+            if row is not None:
+                record("lift_login_lock", model="LoginLock", record_id=row.id,
+                       detail=f"{row.kind} {row.key}"[:500], commit=False)
+        if outcome.ok and row is None:
             flash(_("This lock no longer exists."), "warning")
-        else:
-            record("lift_login_lock", model="LoginLock", record_id=row.id, detail=f"{row.kind} {row.key}"[:500],
-                   commit=False)
-            db.session.commit()
+        elif outcome.ok:
             flash(_("The lock is lifted."), "success")
         return redirect(url_for("LoginLockView.index"))
 
@@ -249,23 +252,24 @@ class PortalSecurityManager(SecurityManager):
         from app.audit import record_login
 
         address = _client_address()
-        refusal = login_throttle.current_lock(username, address)
-        if refusal is not None:
-            login_throttle.note_refused(username, address)
-            record_login(str(username or ""), False, None)
-            self.session.commit()
-            g._login_refusal = refusal
-            return None
-        user = super().auth_user_db(username, password)
-        if user is None:
-            if username:
-                login_throttle.note_failure(username, address)
-        else:
-            # Only the HTML page can show the notice; an API sign-in leaves it for the next one there.
-            notice = login_throttle.note_success(
-                username, tell_owner=has_request_context() and not request.path.startswith("/api/"))
-            if notice is not None:
-                g._login_notice = notice
-        record_login(str(username or ""), user is not None, user.id if user is not None else None)
-        self.session.commit()
+        # One unit of work: FAB's login view and the JWT login commit nothing of ours, and a refused or failed
+        # sign-in must still count (the lock counters) and be audited.
+        with unit_of_work():
+            refusal = login_throttle.current_lock(username, address)
+            if refusal is not None:
+                login_throttle.note_refused(username, address)
+                record_login(str(username or ""), False, None)
+                g._login_refusal = refusal
+                return None
+            user = super().auth_user_db(username, password)
+            if user is None:
+                if username:
+                    login_throttle.note_failure(username, address)
+            else:
+                # Only the HTML page can show the notice; an API sign-in leaves it for the next one there.
+                notice = login_throttle.note_success(
+                    username, tell_owner=has_request_context() and not request.path.startswith("/api/"))
+                if notice is not None:
+                    g._login_notice = notice
+            record_login(str(username or ""), user is not None, user.id if user is not None else None)
         return user

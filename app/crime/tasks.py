@@ -10,9 +10,8 @@ OVERDUE_TASK = "crime.criticise_overdue_leads"
 def criticise_overdue_leads() -> int:
     from app.audit import acting_as
     from app.crime import service
-    from app.extensions import db
+    from app.unit_of_work import unit_of_work
 
-    with acting_as("crime-overdue", source="task"):
+    with acting_as("crime-overdue", source="task"), unit_of_work():
         made = service.criticise_overdue_leads()
-        db.session.commit()
     return len(made)
