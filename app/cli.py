@@ -12,6 +12,7 @@ from app.extensions import db
 from app.demo_data import generate_population, generate_verifications
 from app.monthly.table import rebuild_all
 from app.seeding import seed_admin, seed_organisation, sync_permissions, sync_roles
+from app.unit_of_work import unit_of_work
 
 
 def init_app(app) -> None:
@@ -33,7 +34,8 @@ def init_app(app) -> None:
 def seed_command() -> None:
     """Seed the organisation, permissions and roles, and the first admin. Safe to run again: changes nothing
     that exists (an office that moved a committee to another zone keeps its choice)."""
-    created = seed_organisation()
+    with unit_of_work():
+        created = seed_organisation()
     sync_permissions(current_app.appbuilder)
     roles = sync_roles(current_app.appbuilder)
     password = os.environ.get("ADMIN_PASSWORD") or None

@@ -11,7 +11,7 @@ from app.access.roles import OWN_ACCOUNT_PERMISSIONS, ROLE_PERMISSIONS
 
 def seed_organisation() -> dict[str, int]:
     """Add the 3 zones and 23 committees that are missing; never touch existing ones (the office may have moved a
-    committee to another zone, or flagged it as a key area)."""
+    committee to another zone, or flagged it as a key area). Flushed; the caller commits (``seed``: unit_of_work)."""
     zones = {z.code: z for z in db.session.query(Zone)}
     added = {"zones": 0, "committees": 0}
     for seed in ZONES:
@@ -24,7 +24,7 @@ def seed_organisation() -> dict[str, int]:
         if seed.name not in existing:
             db.session.add(Committee(seq=seed.seq, name=seed.name, zone=zones[seed.zone_code], key_area=False))
             added["committees"] += 1
-    db.session.commit()
+    db.session.flush()
     return added
 
 
@@ -41,7 +41,7 @@ def sync_roles(appbuilder) -> dict[str, int]:
     """Create the roles of DOMAIN.md with the permissions of app/access/roles.py, and the menu entries those
     permissions lead to. Adds what is missing; permissions an admin granted by hand stay."""
     sm = appbuilder.sm
-    from app.views import MENU_LINK_PERMISSIONS
+    from app.views import MENU_LINK_PERMISSIONS  # late: the menu's permissions live with the views; seeding runs once the app is built
 
     # (permission name, verb) → the menu entries (item, category) it opens.
     menu_for: dict[tuple[str, str], set[tuple[str, str]]] = {}

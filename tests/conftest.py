@@ -113,11 +113,13 @@ def _session_app(app_config):
 
     from app import create_app
     from app.seeding import seed_admin, seed_organisation, sync_permissions, sync_roles
+    from app.unit_of_work import unit_of_work
 
     app = create_app(app_config)
     with app.app_context():
         upgrade()
-        seed_organisation()
+        with unit_of_work():
+            seed_organisation()
         sync_permissions(app.appbuilder)
         sync_roles(app.appbuilder)
         seed_admin(app.appbuilder, ADMIN_PASSWORD)

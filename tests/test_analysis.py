@@ -364,14 +364,15 @@ def test_the_quarterly_review_pack_renders_the_committees_quarter(app, ctx, tmp_
     import shutil
     import subprocess
 
+    from app.documents import jobs
     from app.documents import service as documents
 
     _house(ctx, room="990", rental=True)
     db.session.commit()
     service.run_rules()
     db.session.commit()
-    document = documents.request_document("quarterly_review", ctx["places"]["钢一"]["committee"],
-                                          ctx["user"]("street_office"))
+    document = jobs.request_document("quarterly_review", ctx["places"]["钢一"]["committee"],
+                                     ctx["user"]("street_office"))
     assert document.state == "done", (document.error_code, document.error_detail)
     data = (documents.documents_dir() / document.file_path).read_bytes() \
         if not document.file_path.startswith("/") else open(document.file_path, "rb").read()
@@ -384,8 +385,8 @@ def test_the_quarterly_review_pack_renders_the_committees_quarter(app, ctx, tmp_
         assert "出租房屋无人登记" in text and "回顾会记录" in text
     # A social worker of another committee may not have it made.
     with pytest.raises(documents.DocumentRefused):
-        documents.request_document("quarterly_review", ctx["places"]["钢二"]["committee"],
-                                   ctx["user"]("social_worker"))
+        jobs.request_document("quarterly_review", ctx["places"]["钢二"]["committee"],
+                              ctx["user"]("social_worker"))
 
 
 # -- the findings feed the ranking (a weight, 0 by default) -----------------------------------------------------

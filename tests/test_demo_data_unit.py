@@ -27,8 +27,10 @@ def _fresh_app(path, seed_organisation_too: bool = True):
         upgrade()
         if seed_organisation_too:
             from app.seeding import seed_organisation
+            from app.unit_of_work import unit_of_work
 
-            seed_organisation()
+            with unit_of_work():
+                seed_organisation()
     return app
 
 

@@ -250,6 +250,28 @@ def test_the_page_checks_then_imports_with_progress_and_a_result(app, admin_clie
     assert admin_client.post(f"/imports/job/{job_id}/run").status_code == 302  # imported already: refused, no 500
 
 
+def test_broker_down_leaves_the_upload_a_failed_job_that_says_so(app, app_config, tmp_path):
+    """The job is committed before its check is sent (a worker must find it); a broker that cannot be reached
+    leaves it failed, in its own commit, and the page says why instead of a 500 or a job queued for ever."""
+    from app import create_app
+    from app.extensions import db
+    from app.importing.models import ImportJob
+    from tests.conftest import login
+
+    down = create_app({**app_config, "CELERY_BROKER_URL": "redis://127.0.0.1:6390/0",
+                       "CELERY_BROKER_CONNECT_TIMEOUT": 0.5, "CELERY_PUBLISH_MAX_RETRIES": 1})
+    client = down.test_client()
+    login(client)
+    data = workbook(tmp_path / "down.xlsx", [person_row(1, "郑断", idn(601))]).read_bytes()
+    response = client.post("/imports/upload", data={"file": (io.BytesIO(data), "down.xlsx")},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert response.status_code == 200
+    assert "后台服务暂不可用" in response.get_data(as_text=True)
+    with down.app_context():
+        job = db.session.scalars(select(ImportJob)).one()
+        assert (job.state, job.message, job.file_name) == ("failed", "broker_unavailable", "down.xlsx")
+
+
 def test_malformed_encrypted_too_large_and_too_long_files_are_messages(app, admin_client, runner, tmp_path):
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"not a workbook at all")

@@ -314,6 +314,7 @@ def test_cli_outputs(app, runner, march, tmp_path):
 
 
 def test_documents_through_the_pipeline(app, march, users):
+    from app.documents import jobs
     from app.documents import service as documents
     from app.monthly import service
 
@@ -323,7 +324,7 @@ def test_documents_through_the_pipeline(app, march, users):
         for kind, params in (("monthly_table", {"month": "2025-03"}), ("ranking_bulletin", {"month": "2025-03"}),
                              ("party_report", {"month": "2025-03"}), ("quarterly_bulletin", {"year": 2025,
                                                                                              "quarter": 1})):
-            document = documents.request_document(kind, None, office, params=params)
+            document = jobs.request_document(kind, None, office, params=params)
             assert document.state == "done", (kind, document.error_code, document.error_detail)
             data = documents.document_file(document).read_bytes()
             if os.environ.get("MONTHLY_PDF_DIR"):  # to look at them: pdftoppm -png -r 70
@@ -331,7 +332,7 @@ def test_documents_through_the_pipeline(app, march, users):
             width, height, _text = _pdf_checks(data)
             assert (round(width), round(height)) == ((842, 595) if kind == "monthly_table" else (595, 842))
         talk = service.month_talks(2025, 3)[0]
-        notice = documents.request_document("talk_notice", talk.committee_id, office, params={"talk_id": talk.id})
+        notice = jobs.request_document("talk_notice", talk.committee_id, office, params={"talk_id": talk.id})
         assert notice.state == "done", notice.error_detail
         data = documents.document_file(notice).read_bytes()
         if os.environ.get("MONTHLY_PDF_DIR"):

@@ -122,6 +122,7 @@ def test_a_month_with_nothing_recorded_creates_no_talk_but_tells_the_office(app,
 
 
 def test_unlock_correct_and_reapprove_moves_the_talk(app, year):
+    from app.documents import jobs
     from app.documents import service as documents
     from app.models import PortalUser
     from app.monthly import service
@@ -151,7 +152,7 @@ def test_unlock_correct_and_reapprove_moves_the_talk(app, year):
         assert [(m, times) for m, target, _c, officer, times, _r in ledger
                 if target == "police" and officer == year["duo"]] == [(1, 1), (2, 2), (7, 3)]
         # The old talk's notice is withdrawn: printing it says so, and it is no longer an invitation.
-        notice = documents.request_document("talk_notice", old.committee_id, office, params={"talk_id": old.id})
+        notice = jobs.request_document("talk_notice", old.committee_id, office, params={"talk_id": old.id})
         assert notice.state == "done", notice.error_detail
         from tests.test_monthly import _pdf_checks
 
@@ -160,7 +161,7 @@ def test_unlock_correct_and_reapprove_moves_the_talk(app, year):
         assert "撤销" in text and "请准时参加" not in text
         # Every notice cites the plan by its own title; police talks are issued by the police station.
         for talk in db.session.query(Talk).filter(Talk.superseded_at.is_(None), Talk.committee_id.isnot(None)):
-            doc = documents.request_document("talk_notice", talk.committee_id, office, params={"talk_id": talk.id})
+            doc = jobs.request_document("talk_notice", talk.committee_id, office, params={"talk_id": talk.id})
             pdf = documents.document_file(doc).read_bytes()
             printed = _pdf_checks(pdf)[2].replace("\n", "")
             assert "《上钢新村街道关于进一步加强人口服务和管理工作的实施方案》" in printed

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.access.export import csv_bytes, neutralise, workbook_bytes
 from app.access.roles import ROLE_LABELS
+from app.documents import jobs
 from app.documents import service as documents
 from app.documents.models import Document
 from app.domain.idnumber import make_id_number, mask_id_number, mask_phone
@@ -76,7 +77,7 @@ def test_a_crafted_request_for_a_street_wide_document_is_refused_without_a_job(a
     with app.test_request_context():
         for committee_id in (None, places["钢一"]["committee"]):
             with pytest.raises(documents.DocumentRefused):
-                documents.request_document(kind, committee_id, _user(app, users["social_worker"]))
+                jobs.request_document(kind, committee_id, _user(app, users["social_worker"]))
     assert _document_count(app) == 0
 
 
@@ -95,10 +96,10 @@ def test_a_zone_leader_gets_the_monthly_table_he_reads_on_screen(app, places, us
 
 def test_an_existing_street_wide_document_is_not_served_without_its_permission(app, places, users):
     with app.test_request_context():
-        draft = documents.request_document("monthly_table", None, _user(app, users["street_office"]),
-                                           params={"month": "2026-05"})
-        register = documents.request_document("population_register", places["钢一"]["committee"],
-                                              _user(app, users["street_office"]))
+        draft = jobs.request_document("monthly_table", None, _user(app, users["street_office"]),
+                                      params={"month": "2026-05"})
+        register = jobs.request_document("population_register", places["钢一"]["committee"],
+                                         _user(app, users["street_office"]))
         assert draft.state == "done" and register.state == "done"
         draft_id, register_id = draft.id, register.id
     worker = client_as(app, "sw_gang1")

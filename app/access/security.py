@@ -31,8 +31,12 @@ from app.access.roles import role_label
 from app.extensions import db
 from app.models.access import PortalUser
 from app.access.scoping import FilterInScope
+from app.unit_of_work import unit_of_work
 from app.views import menu
+from app.views.transaction import committing
 from app.domain import clock
+from app.access import login_throttle
+from app.audit import record, record_login
 
 USER_AREA_COLUMNS = ["zone", "committees"]
 
@@ -129,8 +133,6 @@ class LoginLockView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        from app.access import login_throttle
-
         return self.render_template("security/locks.html", locks=login_throttle.active_locks(),
                                     local=lambda moment: clock.aware(moment).strftime("%Y-%m-%d %H:%M"),
                                     title=_("Sign-in locks"))
@@ -138,16 +140,14 @@ class LoginLockView(BaseView):
     @expose("/<int:pk>/lift", methods=["POST"])
     @has_access
     def lift(self, pk):
-        from app.access import login_throttle
-        from app.audit import record
-
-        row = login_throttle.lift(pk)
-        if row is None:
+        with committing() as outcome:
+            row = login_throttle.lift(pk)
+            if row is not None:
+                record("lift_login_lock", model="LoginLock", record_id=row.id,
+                       detail=f"{row.kind} {row.key}"[:500], commit=False)
+        if outcome.ok and row is None:
             flash(_("This lock no longer exists."), "warning")
-        else:
-            record("lift_login_lock", model="LoginLock", record_id=row.id, detail=f"{row.kind} {row.key}"[:500],
-                   commit=False)
-            db.session.commit()
+        elif outcome.ok:
             flash(_("The lock is lifted."), "success")
         return redirect(url_for("LoginLockView.index"))
 
@@ -245,27 +245,26 @@ class PortalSecurityManager(SecurityManager):
         """FAB's check, behind the temporary locks: a locked name or address is refused without looking at the
         password; a failure counts for both; a success forgets the name's failures. HTML and API login both
         come here."""
-        from app.access import login_throttle
-        from app.audit import record_login
 
         address = _client_address()
-        refusal = login_throttle.current_lock(username, address)
-        if refusal is not None:
-            login_throttle.note_refused(username, address)
-            record_login(str(username or ""), False, None)
-            self.session.commit()
-            g._login_refusal = refusal
-            return None
-        user = super().auth_user_db(username, password)
-        if user is None:
-            if username:
-                login_throttle.note_failure(username, address)
-        else:
-            # Only the HTML page can show the notice; an API sign-in leaves it for the next one there.
-            notice = login_throttle.note_success(
-                username, tell_owner=has_request_context() and not request.path.startswith("/api/"))
-            if notice is not None:
-                g._login_notice = notice
-        record_login(str(username or ""), user is not None, user.id if user is not None else None)
-        self.session.commit()
+        # One unit of work: FAB's login view and the JWT login commit nothing of ours, and a refused or failed
+        # sign-in must still count (the lock counters) and be audited.
+        with unit_of_work():
+            refusal = login_throttle.current_lock(username, address)
+            if refusal is not None:
+                login_throttle.note_refused(username, address)
+                record_login(str(username or ""), False, None)
+                g._login_refusal = refusal
+                return None
+            user = super().auth_user_db(username, password)
+            if user is None:
+                if username:
+                    login_throttle.note_failure(username, address)
+            else:
+                # Only the HTML page can show the notice; an API sign-in leaves it for the next one there.
+                notice = login_throttle.note_success(
+                    username, tell_owner=has_request_context() and not request.path.startswith("/api/"))
+                if notice is not None:
+                    g._login_notice = notice
+            record_login(str(username or ""), user is not None, user.id if user is not None else None)
         return user

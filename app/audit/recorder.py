@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from app.audit.models import AuditEvent
 from app.domain import clock
+from app.extensions import db
+from app.unit_of_work import unit_of_work
 
 AUDITED_MODELS = ("Person", "Residence", "House")
 _actor: contextvars.ContextVar[Optional[tuple[Optional[int], str, str]]] = contextvars.ContextVar(
@@ -61,12 +63,16 @@ def _new_event(action: str, **fields: Any) -> AuditEvent:
 
 def record(action: str, *, model: Optional[str] = None, record_id: Optional[int] = None,
            committee_id: Optional[int] = None, detail: Optional[str] = None, commit: bool = True) -> None:
-    """Write one event now (in its own commit, so it survives whatever the request does next)."""
-    from app.extensions import db
+    """Write one event: with ``commit`` (reads: an export, a reveal, full numbers shown) committed now, as its own
+    unit of work, so it survives whatever the request does next (a GET view commits nothing); with
+    ``commit=False`` in the caller's unit (a write audited with the write)."""
 
-    db.session.add(_new_event(action, model=model, record_id=record_id, committee_id=committee_id, detail=detail))
-    if commit:
-        db.session.commit()
+    event_ = _new_event(action, model=model, record_id=record_id, committee_id=committee_id, detail=detail)
+    if not commit:
+        db.session.add(event_)
+        return
+    with unit_of_work():
+        db.session.add(event_)
 
 
 def record_export(model: str, rows: int, query: str) -> None:
@@ -80,14 +86,13 @@ def record_reveal(model: str, record_id: int, committee_id: Optional[int]) -> No
 
 
 def record_login(username: str, success: bool, user_id: Optional[int] = None) -> None:
-    from app.extensions import db
+    """A sign-in, refused, failed or done: in the security manager's unit of work (auth_user_db commits it)."""
 
     event_ = _new_event("login_success" if success else "login_failure", model="User", record_id=user_id,
                         detail=username[:128])
     if user_id is not None:
         event_.actor_id, event_.actor_name = user_id, username[:128]
     db.session.add(event_)
-    db.session.commit()
 
 
 def _plain(value: Any) -> Any:

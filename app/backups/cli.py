@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from app.backups import service
 
 
 @click.command("backup")
 @with_appcontext
 def backup_command() -> None:
     """Back up the database and the documents into BACKUP_DIR; remove backups older than BACKUP_KEEP_DAYS."""
-    from app.backups import service
 
     started = time.monotonic()
     try:
@@ -28,7 +28,6 @@ def backup_command() -> None:
 @with_appcontext
 def restore_command(path: Path | None, force: bool) -> None:
     """Restore a backup (default: the newest in BACKUP_DIR). Refused onto a database with data unless --force."""
-    from app.backups import service
 
     path = path or service.latest()
     if path is None:

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from celery import shared_task
+from app.backups import service
 
 NIGHTLY_TASK = "backups.nightly"
 
 
 @shared_task(name=NIGHTLY_TASK, ignore_result=True)
 def nightly() -> str:
-    from app.backups import service
-
     return str(service.backup())

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from celery import shared_task
-from app.extensions import db
+from app.audit import acting_as
+from app.changes import service, visitors
+from app.unit_of_work import unit_of_work
 
 DAILY_CHECK_TASK = "changes.daily_check"
 DAILY_CHECK_ACTOR = "daily-check"
@@ -14,21 +16,14 @@ DAILY_CHECK_ACTOR = "daily-check"
 def run_daily_check(now: dt.datetime | None = None) -> dict:
     """Mark newly overdue cases and notify their holders; flag estates that logged no visitors yesterday.
     Idempotent: running it twice the same day marks and notifies nothing more. Commits."""
-    from app.audit import acting_as
-    from app.changes import service, visitors
 
-    with acting_as(DAILY_CHECK_ACTOR, source="task"):
-        try:
-            counts = service.check_overdue(now)
-            yesterday = None
-            if now is not None:
-                rules = service.current_rules()
-                yesterday = service.aware(service.naive(now)).astimezone(rules.zone).date() - dt.timedelta(days=1)
-            counts["missing_visitor_logs"] = visitors.flag_missing_logs(yesterday)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+    with acting_as(DAILY_CHECK_ACTOR, source="task"), unit_of_work():
+        counts = service.check_overdue(now)
+        yesterday = None
+        if now is not None:
+            rules = service.current_rules()
+            yesterday = service.aware(service.naive(now)).astimezone(rules.zone).date() - dt.timedelta(days=1)
+        counts["missing_visitor_logs"] = visitors.flag_missing_logs(yesterday)
     return counts
 
 

@@ -28,7 +28,7 @@ from app.views.transaction import committing
 from app.domain.idnumber import mask_id_number
 from app.models import Committee, House
 from app.changes.transfers import transfer_of_case
-from app.documents import service as documents
+from app.documents import jobs as documents
 
 ACTION_VERBS = {"hand_out": "collect", "collect": "collect", "enter": "enter", "cancel": "enter",
                 "close": "enter", "withdraw": "withdraw"}

@@ -4,7 +4,7 @@ police station and the community police (their committees) only; app.access.role
 """
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
@@ -18,7 +18,7 @@ from app.extensions import db
 from app.inputs import id_or_none
 from app.views.base import PortalInterface, PortalModelView
 from app.views.transaction import committing
-from app.documents import service as documents
+from app.documents.views import request_and_show
 from app.domain.idnumber import normalise_identifier
 from app.models import Committee, House, Person
 from app.monthly.models import CrimeLateEntry
@@ -210,13 +210,7 @@ class CrimeCriticismView(PortalModelView):
         criticism = self.datamodel.get(pk, self._base_filters)
         if criticism is None:
             abort(404)
-        try:
-            document = documents.request_document("crime_criticism", criticism.committee_id, g.user,
-                                                  params={"criticism_id": criticism.id})
-        except documents.DocumentRefused:
-            abort(403)
-        flash(_("The document has been requested; it will be ready shortly."), "info")
-        return redirect(url_for("DocumentView.show", pk=document.id))
+        return request_and_show("crime_criticism", criticism.committee_id, {"criticism_id": criticism.id})
 
 
 class CrimeAccountabilityView(PortalModelView):

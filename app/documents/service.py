@@ -1,5 +1,8 @@
 """Requesting, rendering and serving documents — the logic behind the views and the Celery tasks.
 
+Services never commit: each step of a job changes its state and flushes; app.documents.jobs runs the steps, each
+its own unit of work, so other processes (the worker, the polling page) see every state as it is reached.
+
 No ``g.user`` here: every function takes the acting user explicitly (the web views pass ``g.user``, tasks load the
 requesting user by id), and scoping goes through app.access.scoping (``visible_committee_ids`` / ``scoped_query``).
 """
@@ -38,8 +41,6 @@ from app.domain import clock, periods
 from app.settings import current_rules
 
 log = logging.getLogger(__name__)
-
-RENDER_TASK = "documents.render"
 
 # error codes stored on a failed document; failure_reason() turns them into a sentence in the reader's language
 BROKER_UNAVAILABLE = "broker_unavailable"
@@ -180,13 +181,11 @@ def visible_document(document_id: int, user=None) -> Optional[Document]:
 # Requesting
 # --------------------------------------------------------------------------------------------------------------
 
-def request_document(kind: str, committee_id: Optional[int], actor, *, delay_seconds: float = 0,
-                     params: Optional[dict] = None) -> Document:
-    """Record a document request by ``actor`` (a user object) and queue its rendering.
+def record_request(kind: str, committee_id: Optional[int], actor, *, params: Optional[dict] = None) -> Document:
+    """Record a document request by ``actor`` (a user object), queued; flushed, not committed (app.documents.jobs
+    commits it before the task is sent, and sends it).
 
-    Raises DocumentRefused (nothing recorded) for an unknown kind or a committee outside the actor's scope. If the
-    broker cannot be reached the document is kept as failed with reason "background service unavailable"; the
-    caller never sees the broker's exception. ``delay_seconds`` is honoured by the task only in tests.
+    Raises DocumentRefused (nothing recorded) for an unknown kind or a committee outside the actor's scope.
     """
     spec = KINDS.get(kind)
     if spec is None or actor is None:
@@ -213,26 +212,21 @@ def request_document(kind: str, committee_id: Optional[int], actor, *, delay_sec
     )
     document.params = dict(params or {})  # e.g. {"case_id": 12} for a pre-filled registration form
     db.session.add(document)
-    db.session.commit()  # the worker (or the eager task's own session) must see the row
-    document_id, actor_id, task_id = document.id, actor.id, document.task_id
-
-    kwargs = {"delay_seconds": delay_seconds} if delay_seconds else {}
-    try:
-        task = current_app.extensions["celery"].tasks[RENDER_TASK]
-        task.apply_async(args=[document_id, actor_id], kwargs=kwargs, task_id=task_id)
-    except Exception as exc:  # noqa: BLE001 - kombu/redis raise many types; all mean "not queued"
-        log.warning("document %s not queued: %r", document_id, exc)
-        db.session.rollback()
-        document = db.session.get(Document, document_id)
-        if document.state == STATE_QUEUED:
-            _fail(document, BROKER_UNAVAILABLE, repr(exc))
-    db.session.expire_all()  # an eager task changed the row through its own session
-    return db.session.get(Document, document_id)
+    db.session.flush()
+    return document
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Rendering (runs in the task)
+# Rendering (runs in the task; app.documents.jobs commits each state)
 # --------------------------------------------------------------------------------------------------------------
+
+class RenderFailed(Exception):
+    """Rendering stopped: ``code`` (one of the error codes above) and ``detail`` go on the failed document."""
+
+    def __init__(self, code: str, detail: str = ""):
+        super().__init__(code, detail)
+        self.code, self.detail = code, detail
+
 
 def documents_dir() -> Path:
     return Path(current_app.config["DOCUMENTS_DIR"])
@@ -242,12 +236,12 @@ def _slow_render_allowed() -> bool:
     return bool(current_app.config.get("TESTING")) or os.environ.get("PORTAL_TEST_SLOW_RENDER") == "1"
 
 
-def _fail(document: Document, code: str, detail: str = "") -> None:
+def fail(document: Document, code: str, detail: str = "") -> None:
+    """The job's end when it cannot finish: failed, with the reason's code (failure_text words it)."""
     document.state = STATE_FAILED
     document.error_code = code
     document.error_detail = (detail or "")[:2000]
     document.finished_at = utcnow()
-    db.session.commit()
 
 
 _display_name = display_name
@@ -257,36 +251,33 @@ def _user(user_id: int):
     return db.session.get(current_app.appbuilder.sm.user_model, user_id)
 
 
-def render_document(document_id: int, actor_id: int, *, delay_seconds: float = 0) -> Optional[str]:
-    """Render a requested document to its file. Safe to run twice (a redelivered task): a finished document is
-    left alone, the file is replaced atomically, and the state is set only after the file is complete.
-    Returns the stored path relative to DOCUMENTS_DIR, or None."""
-    from celery.exceptions import SoftTimeLimitExceeded
-    from jinja2 import TemplateError
-
-    from app.documents.pdf import NotdefGlyphError, render_pdf, write_pdf_atomically
-
-    document = db.session.get(Document, document_id)
-    if document is None:
-        log.warning("document %s does not exist (deleted, or a message from another database)", document_id)
-        return None
-    if document.state == STATE_DONE and document_file(document) is not None:
-        return document.file_path
-    if document.state == STATE_FAILED:
-        return None
+def start_attempt(document: Document) -> bool:
+    """The job's first step: True when ``document`` is to be rendered now, and marked 'rendering' (one attempt
+    more). False when there is nothing to render: finished (a redelivered task), failed, or interrupted too often
+    (then marked failed)."""
+    if document.state == STATE_FAILED or (document.state == STATE_DONE and document_file(document) is not None):
+        return False
     if document.attempts >= current_app.config.get("DOCUMENT_MAX_ATTEMPTS", 3):
-        _fail(document, TOO_MANY_ATTEMPTS, f"{document.attempts} attempts")
-        return None
-
+        fail(document, TOO_MANY_ATTEMPTS, f"{document.attempts} attempts")
+        return False
     document.state = STATE_RENDERING
     document.attempts += 1
     document.started_at = utcnow()
-    db.session.commit()
+    return True
+
+
+def render_file(document: Document, actor_id: int, *, delay_seconds: float = 0) -> str:
+    """Render ``document`` to its file as ``actor_id`` and mark it done; the file is replaced atomically and the
+    state set only after the file is complete. Returns the stored path relative to DOCUMENTS_DIR; raises
+    RenderFailed instead when the actor may not see it or rendering fails."""
+    from celery.exceptions import SoftTimeLimitExceeded
+    from jinja2 import TemplateError
+
+    from app.documents.pdf import NotdefGlyphError, render_pdf, write_pdf_atomically  # late: WeasyPrint takes about a second to load; only a render needs it
 
     actor = _user(actor_id)
-    if actor is None or visible_document(document_id, actor) is None:
-        _fail(document, OUT_OF_SCOPE, f"user {actor_id}")
-        return None
+    if actor is None or visible_document(document.id, actor) is None:
+        raise RenderFailed(OUT_OF_SCOPE, f"user {actor_id}")
     spec = KINDS.get(document.kind)
     try:
         if spec is None:
@@ -296,30 +287,21 @@ def render_document(document_id: int, actor_id: int, *, delay_seconds: float = 0
         pdf = render_pdf(spec.template, spec.context(document), strict=True)
         relative = f"{document.requested_at:%Y/%m}/{document.id}-{document.kind}.pdf"
         write_pdf_atomically(pdf, documents_dir() / relative)
-    except SoftTimeLimitExceeded:
-        db.session.rollback()
-        _fail(document, TIMEOUT)
-        return None
+    except SoftTimeLimitExceeded as exc:
+        raise RenderFailed(TIMEOUT) from exc
     except TemplateError as exc:
-        db.session.rollback()
-        _fail(document, TEMPLATE_ERROR, f"{type(exc).__name__}: {exc}")
-        return None
+        raise RenderFailed(TEMPLATE_ERROR, f"{type(exc).__name__}: {exc}") from exc
     except NotdefGlyphError as exc:
-        db.session.rollback()
-        _fail(document, MISSING_GLYPH, ", ".join(_missing_characters(exc)) or str(exc))
-        return None
+        raise RenderFailed(MISSING_GLYPH, ", ".join(_missing_characters(exc)) or str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - recorded on the job; the traceback goes to the worker log
-        log.exception("rendering document %s failed", document_id)
-        db.session.rollback()
-        _fail(document, INTERNAL, f"{type(exc).__name__}: {exc}")
-        return None
+        log.exception("rendering document %s failed", document.id)
+        raise RenderFailed(INTERNAL, f"{type(exc).__name__}: {exc}") from exc
 
     document.state = STATE_DONE
     document.file_path = relative
     document.size_bytes = len(pdf)
     document.finished_at = utcnow()
     document.error_code = document.error_detail = None
-    db.session.commit()
     return relative
 
 
@@ -336,7 +318,8 @@ def _missing_characters(exc) -> list[str]:
 
 
 def mark_stale_jobs(minutes: Optional[int] = None, now: Optional[dt.datetime] = None) -> int:
-    """Mark jobs queued or rendering for longer than ``minutes`` (DOCUMENT_JOB_STALE_MINUTES) as failed."""
+    """Mark jobs queued or rendering for longer than ``minutes`` (DOCUMENT_JOB_STALE_MINUTES) as failed (flushed:
+    app.documents.jobs.mark_stale_jobs commits)."""
     minutes = int(minutes if minutes is not None else current_app.config.get("DOCUMENT_JOB_STALE_MINUTES", 30))
     cutoff = (now or utcnow()) - dt.timedelta(minutes=minutes)
     stale = (
@@ -350,7 +333,7 @@ def mark_stale_jobs(minutes: Optional[int] = None, now: Optional[dt.datetime] = 
         document.state = STATE_FAILED
         document.error_code = STALE
         document.finished_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return len(stale)
 
 

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from app.documents import registry, service
+from app.documents import jobs, registry, service
 from app.documents.forms import STREET_WIDE, DocumentRequestForm
 from app.documents.models import STATE_FAILED, UNFINISHED_STATES, Document
 from app.domain import clock, periods
@@ -43,8 +43,8 @@ def request_and_show(kind: str, committee_id, params: dict):
     """A record page's "print" button: request ``kind`` for the signed-in user (its permission and scope are checked
     by the documents service: 403 when refused) and go to the document's status page."""
     try:
-        document = service.request_document(kind, committee_id, g.user, params=params)
-    except service.DocumentRefused:
+        document = jobs.request_document(kind, committee_id, g.user, params=params)
+    except jobs.DocumentRefused:
         abort(403)
     flash(_("The document has been requested; it will be ready shortly."), "info")
     return redirect(url_for("DocumentView.show", pk=document.id))
@@ -148,8 +148,8 @@ class DocumentView(PortalModelView):
                         abort(400, description=_("Choose the month or quarter the document is about."))
                     params = periods.parse_key(period, field.data).params()
                 try:
-                    document = service.request_document(form.kind.data, committee_id, g.user, params=params)
-                except service.DocumentRefused:
+                    document = jobs.request_document(form.kind.data, committee_id, g.user, params=params)
+                except jobs.DocumentRefused:
                     abort(404)
                 if document.state == STATE_FAILED:
                     flash(service.failure_reason(document), "danger")

@@ -14,6 +14,11 @@ import click
 from flask.cli import with_appcontext
 from app.extensions import db
 from app.models import PortalUser
+from app.access.scoping import compute_visible_committee_ids
+from app.audit import acting_as
+from app.importing import jobs, service
+from app.importing.messages import file_message, row_message
+from app.importing.workbook import rows_workbook_bytes
 
 
 @click.command("import-register")
@@ -26,11 +31,6 @@ from app.models import PortalUser
 @with_appcontext
 def import_register_command(file: Path, dry_run: bool, skip_invalid: bool, errors_out, username) -> None:
     """Load the register (实有人口) from an Excel sheet, or check it with --dry-run."""
-    from app.audit import acting_as
-    from app.importing import service
-    from app.importing.messages import file_message, row_message
-    from app.importing.workbook import rows_workbook_bytes
-    from app.access.scoping import compute_visible_committee_ids
 
     user = None
     if username:
@@ -47,11 +47,10 @@ def import_register_command(file: Path, dry_run: bool, skip_invalid: bool, error
 
     actor = (user.username if user else "import-register", user.id if user else None)
     with acting_as(actor[0], user_id=actor[1], source="cli"):
-        try:
-            outcome = service.import_register(file, scope, dry_run=dry_run, skip_invalid=skip_invalid,
-                                              progress=progress, actor_id=actor[1])
+        try:  # one unit of work with its audit event; a file with bad rows imports nothing (app.importing.jobs)
+            outcome = jobs.import_file(file, scope, dry_run=dry_run, skip_invalid=skip_invalid, file_name=file.name,
+                                       progress=progress, actor_id=actor[1])
         except service.ImportRefused as exc:
-            db.session.rollback()
             message = file_message(exc.code, **exc.params)
             click.echo(message)
             click.echo(json.dumps({"error": exc.code, "message": message}, ensure_ascii=False))
@@ -59,10 +58,6 @@ def import_register_command(file: Path, dry_run: bool, skip_invalid: bool, error
         if tty:
             click.echo("", err=True)
         summary = outcome.summary
-        if not summary.imported:
-            db.session.rollback()
-        service.record_import(file.name, outcome.sha256, summary.as_dict())
-        db.session.commit()
     for line in service.errors_report_rows(outcome.notes):  # a check names the transfers it would request
         click.echo(f"第{line[0]}行 [{line[1] or '-'}] {line[2]}")
     for line in service.errors_report_rows(outcome.errors):

@@ -49,6 +49,8 @@ from app.changes.service import CaseRefused
 from app.changes.transfers import request_transfer
 from app.models import Building, Committee, House, Person, PortalUser, Residence
 from app.settings import current_rules
+from app.importing.messages import row_message
+from app.importing.rows import CATEGORY_LABEL, HEADERS, ID_TYPE_LABEL
 
 MOVE_REASON = "导入：迁至本居委新地址"  # the reason written on a residence an import replaces (a plain record)
 
@@ -562,8 +564,6 @@ def record_import(file_name: str, sha256: str, outcome_summary: dict, job_id: Op
 
 
 def errors_report_rows(errors: list[dict]):
-    from app.importing.messages import row_message
-
     for e in errors:
         yield [e["row"], e["column"], row_message(e["code"], e.get("params") or {})]
 
@@ -587,7 +587,6 @@ def register_rows(scope: Optional[frozenset[int]], limit: int):
     export can be imported again unchanged (the round trip). Returns (count, rows)."""
     from sqlalchemy import false, func
 
-    from app.importing.rows import CATEGORY_LABEL, HEADERS, ID_TYPE_LABEL
 
     query = (select(Committee.name, Building.name, House.room, Person.name, Person.id_type, Person.id_number,
                     Person.category, Person.registered_address, Person.phone, Residence.start_date)

@@ -26,6 +26,7 @@ from app.importing.models import (
 from app.importing.workbook import rows_workbook_bytes, template_bytes
 from app.access.scoping import restrict, visible_committee_ids
 from app.models import Person
+from app.views.transaction import committing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATE_LABELS = {
@@ -112,9 +113,8 @@ class RegisterImportView(BaseView):
             flash(file_message("too_large", max=max_mb), "danger")
             return redirect(url_for(".index"))
         skip_invalid = request.form.get("skip_invalid") in ("y", "on", "1", "true")
-        job = jobs.create_job(g.user, upload.filename, data, skip_invalid)
-        job_id = job.id
-        if jobs.queue(job_id, g.user.id, write=False):
+        job_id, not_queued = jobs.start_check(g.user, upload.filename, data, skip_invalid)
+        if not_queued:
             flash(_("The background service is unavailable; please try again later."), "danger")
         return redirect(url_for(".job", pk=job_id))
 
@@ -145,8 +145,7 @@ class RegisterImportView(BaseView):
         if not jobs.may_import(job):
             flash(_("This file cannot be imported: check it first and correct the rows with errors."), "danger")
             return redirect(url_for(".job", pk=pk))
-        job.state, job.rows_done = "queued", 0
-        if jobs.queue(pk, g.user.id, write=True):
+        if jobs.start_import(job, g.user.id):
             flash(_("The background service is unavailable; please try again later."), "danger")
         return redirect(url_for(".job", pk=pk))
 
@@ -181,11 +180,9 @@ class RegisterImportView(BaseView):
         if decision not in (REVIEW_MERGED, REVIEW_APART):
             abort(404)
         try:
-            service.decide_review(pk, decision, visible_committee_ids(), g.user.id)
-        except service.ReviewGone:
-            db.session.rollback()
+            with committing(_("Merged with the registered person.") if decision == REVIEW_MERGED
+                            else _("Kept apart: registered as a new person.")):
+                service.decide_review(pk, decision, visible_committee_ids(), g.user.id)
+        except service.ReviewGone:  # decided meanwhile, or out of scope: rolled back by committing()
             abort(404)
-        db.session.commit()
-        flash(_("Merged with the registered person.") if decision == REVIEW_MERGED
-              else _("Kept apart: registered as a new person."), "success")
         return redirect(url_for(".review"))

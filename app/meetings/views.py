@@ -17,7 +17,7 @@ from app.settings import current_rules
 from app.views.base import can
 from app.views.transaction import committing
 from app.volunteers.messages import MEETING_LABELS
-from app.documents import service as documents
+from app.documents.views import request_and_show
 from app.extensions import db
 
 DECISION_ROWS = 5  # blank decision rows on the meeting form; more can be added on the meeting's page
@@ -188,7 +188,6 @@ class MeetingView(BaseView):
     def pack(self, pk):
         """The quarterly review pack (app/analysis/review.py) of this review meeting's committee and quarter: the
         pack prints the meeting's record (who came, decisions, tasks) in its last section."""
-        from flask import flash
 
         try:
             meeting = service.get_meeting(pk, g.user)
@@ -196,13 +195,8 @@ class MeetingView(BaseView):
             abort(404)
         if meeting.kind != rules_of.QUARTERLY_REVIEW or not meeting.committee_ids:
             abort(404)
-        try:
-            document = documents.request_document("quarterly_review", meeting.committee_ids[0], g.user,
-                                                  params={"year": meeting.year, "quarter": meeting.quarter})
-        except documents.DocumentRefused:
-            abort(403)
-        flash(_("The document has been requested; it will be ready shortly."), "info")
-        return redirect(url_for("DocumentView.show", pk=document.id))
+        return request_and_show("quarterly_review", meeting.committee_ids[0],
+                                {"year": meeting.year, "quarter": meeting.quarter})
 
     @expose("/decide/<int:pk>", methods=["POST"])
     @has_access

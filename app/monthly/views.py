@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.widgets import ListWidget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -29,7 +29,7 @@ from app.monthly.table import BadMonth, month_key, parse_month
 from app.views.transaction import committing
 from app.views.base import PortalInterface, PortalModelView, can
 from app.models import Committee
-from app.documents import service as documents
+from app.documents.views import request_and_show
 
 MONTHLY_PERMISSIONS = ["can_read", "can_write", "can_approve"]
 SETTINGS_PERMISSIONS = ["can_read", "can_write"]
@@ -138,13 +138,7 @@ class MonthlyCloseView(BaseView):
         params = {"month": month_key(year, month)}
         if kind == "quarterly_bulletin":
             params = {"year": year, "quarter": (month - 1) // 3 + 1}
-        try:
-            document = documents.request_document(kind, None, g.user, params=params)
-        except documents.DocumentRefused:
-            abort(403)
-        # The document's page shows its state and offers the download when done (the status URL is JSON).
-        flash(_("The document has been requested; it will be ready shortly."), "info")
-        return redirect(url_for("DocumentView.show", pk=document.id))
+        return request_and_show(kind, None, params)
 
     @expose("/month/<ym>/submit", methods=["POST"])
     @has_access
@@ -323,14 +317,7 @@ class TalkView(PortalModelView):
         talk = self.datamodel.get(pk, self._base_filters)
         if talk is None:
             abort(404)
-        try:
-            document = documents.request_document("talk_notice", talk.committee_id, g.user,
-                                                  params={"talk_id": talk.id})
-        except documents.DocumentRefused:
-            abort(403)
-        # The document's page shows its state and offers the download when done (the status URL is JSON).
-        flash(_("The document has been requested; it will be ready shortly."), "info")
-        return redirect(url_for("DocumentView.show", pk=document.id))
+        return request_and_show("talk_notice", talk.committee_id, {"talk_id": talk.id})
 
 
 def _target_label(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from flask import abort, flash, g, redirect, request, send_file, url_for
+from flask import abort, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
@@ -14,7 +14,7 @@ from app.inputs import int_or_default
 from app.monthly import year as service
 from app.settings import current_rules
 from app.views.transaction import committing
-from app.documents import service as documents
+from app.documents.views import request_and_show
 
 
 def _year_or_400(value) -> int:
@@ -61,13 +61,7 @@ class YearEvaluationView(BaseView):
     @expose("/<year>/document", methods=["POST"])
     @has_access
     def document(self, year):
-        year = _year_or_400(year)
-        try:
-            document = documents.request_document("year_evaluation", None, g.user, params={"year": year})
-        except documents.DocumentRefused:
-            abort(403)
-        flash(_("The document has been requested; it will be ready shortly."), "info")
-        return redirect(url_for("DocumentView.show", pk=document.id))
+        return request_and_show("year_evaluation", None, {"year": _year_or_400(year)})
 
     @expose("/<year>/approve", methods=["POST"])
     @has_access

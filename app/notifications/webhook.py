@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.domain.clock import utcnow
 from app.extensions import db
 from app.notifications.models import WebhookDelivery
+from app.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -67,23 +68,23 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 100) -> dict:
                     WebhookDelivery.attempts < max_attempts)
             .order_by(WebhookDelivery.id).limit(limit).all())
     for row in rows:
-        url = urls.get(row.committee_id)
-        row.attempts += 1
-        try:
-            if url is None:
-                raise RuntimeError("no robot configured for this committee any more")
-            post(url, row.text, timeout)
-            row.delivered_at = utcnow()
-            row.last_error = None
-            counts["sent"] += 1
-        except Exception as exc:  # noqa: BLE001 - any failure is retried later, never raised into a request
-            row.last_error = repr(exc)[:255]
-            # 1, 2, 4, … minutes, at most an hour between attempts.
-            row.next_attempt_at = utcnow() + dt.timedelta(minutes=min(2 ** (row.attempts - 1), 60))
-            counts["failed"] += 1
-            log.warning("webhook delivery %s to committee %s failed (attempt %s): %s", row.id, row.committee_id,
-                        row.attempts, row.last_error)
-        db.session.commit()
+        with unit_of_work():  # one delivery at a time: a slow robot never loses a sent mark
+            url = urls.get(row.committee_id)
+            row.attempts += 1
+            try:
+                if url is None:
+                    raise RuntimeError("no robot configured for this committee any more")
+                post(url, row.text, timeout)
+                row.delivered_at = utcnow()
+                row.last_error = None
+                counts["sent"] += 1
+            except Exception as exc:  # noqa: BLE001 - any failure is retried later, never raised into a request
+                row.last_error = repr(exc)[:255]
+                # 1, 2, 4, … minutes, at most an hour between attempts.
+                row.next_attempt_at = utcnow() + dt.timedelta(minutes=min(2 ** (row.attempts - 1), 60))
+                counts["failed"] += 1
+                log.warning("webhook delivery %s to committee %s failed (attempt %s): %s", row.id,
+                            row.committee_id, row.attempts, row.last_error)
     return counts
 
 

@@ -8,6 +8,7 @@ from app.models import Block, Building, Committee, House, Zone
 from app.organisation.moves import committee_move_refusal
 from app.population.textfields import CleanText
 from app.views.base import PortalInterface, PortalModelView
+from app.population import whereabouts
 
 
 def yes_no(value) -> str:
@@ -62,7 +63,6 @@ class CommitteeView(PortalModelView):
 
     def _get_show_widget(self, pk, item, **kwargs):
         # Its counts, each a link to the list it counts (issue 14 §2).
-        from app.population import whereabouts
 
         widgets = super()._get_show_widget(pk, item, **kwargs)
         widgets["counts"] = whereabouts.committee_counts(item.id)
@@ -139,7 +139,6 @@ class HouseView(MovableView):
 
     def _get_show_widget(self, pk, item, **kwargs):
         # Who lives here now and who lived here (issue 14 §2).
-        from app.population import whereabouts
 
         widgets = super()._get_show_widget(pk, item, **kwargs)
         widgets["whereabouts"] = whereabouts.house_residents(item.id)

@@ -16,14 +16,12 @@ from flask_appbuilder import BaseView, expose
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.domain.idnumber import InvalidIdNumber
-from app.errors import id_number_message
 from app.extensions import db
 from app.inputs import id_or_none, parse_date
 from app.access.scoping import houses_matching
-from app.verification import messages
 from app.verification.service import reach, workstation
 from app.models import Committee
+from app.views.transaction import committing_quietly
 
 
 def committee_token(committee_id: int) -> str:
@@ -72,17 +70,12 @@ class PublicDeclareView(BaseView):
                 error, status = _("The move-in date is not valid."), 400
             if error is None:
                 house_id = id_or_none(values["house"])  # the one id converter: 10**20 is no house
-                try:
+                with committing_quietly() as outcome:  # a flood of declarations: 429 (the refusal's status)
                     workstation.declare(committee, house_id=house_id, address=values["address"], name=values["name"],
-                                    id_number=values["id_number"], move_in_date=move_in)
-                    db.session.commit()
-                    done = True
-                except InvalidIdNumber as exc:
-                    db.session.rollback()
-                    error, status = id_number_message(exc), 400
-                except reach.VerificationRefused as exc:
-                    db.session.rollback()
-                    error, status = messages.refusal(exc), (429 if exc.code == "flood" else 400)
+                                        id_number=values["id_number"], move_in_date=move_in)
+                done = outcome.ok
+                if not done:
+                    error, status = outcome.error, outcome.status
         return render_template("verification/declare.html", committee=committee, values=values, error=error,
                                done=done, token=token, today=reach.local_today().isoformat(),
                                title=_("Residence self-declaration")), status

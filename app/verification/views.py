@@ -21,7 +21,6 @@ from app.access.users import users_with_role
 from app.domain import clock
 from app.domain.idnumber import InvalidIdNumber, mask_id_number
 from app.domain.monthly_table import MONTHLY_CHECK
-from app.errors import id_number_message
 from app.extensions import db
 from app.inputs import int_or_default
 from app.monthly.table import BadMonth, parse_month
@@ -39,8 +38,10 @@ from app.verification.models import (
 )
 from app.views.base import PortalInterface, PortalModelView, can
 from app.models import Building, Committee, Zone
-from app.views.transaction import committing
+from app.views.transaction import committing, committing_quietly
 from app.access.users import display_name
+from app.documents import jobs as documents
+from app.documents.service import committees_for
 
 PERMISSION = "Verification"
 BASE_PERMISSIONS = ["can_read", "can_write", "can_plan", "can_process"]
@@ -192,19 +193,28 @@ class SweepView(BaseView):
                 f"#h{extra['house_id']}" if extra.get("house_id") else ""))
         return redirect(url_for("SweepView.sweep"))
 
+    def _refused(self, outcome, building_id, **extra):
+        """A sweep write that was rolled back (committing_quietly): its sentence, its status (the refusal's own:
+        409 a mark that exists or cannot be undone, 404 no such mark; else 400) and a code for the page's script."""
+        exc = outcome.refusal
+        if isinstance(exc, InvalidIdNumber):
+            code = "id_number"
+        elif isinstance(exc, reach.VerificationRefused):
+            code = exc.code
+        else:
+            code = "not_saved"  # a database error: nothing was saved
+        return self._answer(False, outcome.error, building_id, status=outcome.status, code=code, **extra)
+
     @expose("/sweep/mark", methods=["POST"])
     @has_access
     def mark(self):
         person_id = _int(request.form.get("person"))
         result = request.form.get("result", "")
         building_id = _int(request.form.get("building"))
-        try:
+        with committing_quietly() as outcome:
             record = marking.mark_person(g.user, person_id, result, team=_team())
-            db.session.commit()
-        except reach.VerificationRefused as exc:
-            db.session.rollback()
-            return self._answer(False, messages.refusal(exc), building_id, status=409 if exc.code ==
-                                "already_marked" else 400, code=exc.code)
+        if not outcome.ok:
+            return self._refused(outcome, building_id)
         deadline = marking.undo_deadline(record)
         return self._answer(True, _("Saved: %(result)s.", result=messages.RESULT_LABELS[record.result]), building_id,
                             result=record.result, person=record.person_id, record=record.id,
@@ -216,13 +226,10 @@ class SweepView(BaseView):
     def undo(self):
         """Take back one's own wrong mark within RULE_SWEEP_UNDO_MINUTES (its untouched case is withdrawn)."""
         building_id = _int(request.form.get("building"))
-        try:
+        with committing_quietly() as outcome:
             record = marking.undo_mark(g.user, _int(request.form.get("record")))
-            db.session.commit()
-        except reach.VerificationRefused as exc:
-            db.session.rollback()
-            return self._answer(False, messages.refusal(exc), building_id, status=404 if exc.code == "no_mark"
-                                else 409, code=exc.code)
+        if not outcome.ok:
+            return self._refused(outcome, building_id)
         message = _("Undone: the mark is taken back.")
         if record.change_case_id:
             message = _("Undone: the mark is taken back and change case #%(case)s withdrawn.",
@@ -235,18 +242,11 @@ class SweepView(BaseView):
     def found(self):
         house_id = _int(request.form.get("house"))
         building_id = _int(request.form.get("building"))
-        try:
+        with committing_quietly() as outcome:
             record = marking.mark_found(g.user, house_id, request.form.get("name", ""),
                                         request.form.get("id_number", ""), team=_team())
-            db.session.commit()
-        except InvalidIdNumber as exc:
-            db.session.rollback()
-            return self._answer(False, id_number_message(exc), building_id, status=400, code="id_number",
-                                house_id=house_id)
-        except reach.VerificationRefused as exc:
-            db.session.rollback()
-            return self._answer(False, messages.refusal(exc), building_id,
-                                status=409 if exc.code == "already_marked" else 400, code=exc.code, house_id=house_id)
+        if not outcome.ok:
+            return self._refused(outcome, building_id, house_id=house_id)
         sex = _("Male") if record.found_id_number[16] in "13579" else _("Female")
         birth = f"{record.found_id_number[6:10]}-{record.found_id_number[10:12]}-{record.found_id_number[12:14]}"
         return self._answer(True, _("Saved: %(name)s, should be registered (%(sex)s, born %(birth)s); a "
@@ -446,7 +446,6 @@ class WorkstationView(BaseView):
             abort(400, description=_("Unknown status."))
         rows = (scoping.restrict(db.session.query(SelfDeclaration), SelfDeclaration.committee_id)
                 .filter(SelfDeclaration.status == status).order_by(SelfDeclaration.id.desc()).limit(200).all())
-        from app.documents.service import committees_for
 
         return self.render_template("verification/declarations.html", rows=rows, status=status,
                                     labels=messages.DECLARATION_LABELS, mask=mask_id_number,
@@ -469,8 +468,6 @@ class WorkstationView(BaseView):
     @expose("/poster/<int:committee_id>", methods=["POST"])
     @has_access
     def poster(self, committee_id):
-        from app.documents import service as documents
-
         if not scoping.can_see_committee(committee_id, g.user):
             abort(404)
         try:
@@ -493,8 +490,6 @@ class WindowView(BaseView):
     @expose("/")
     @has_access
     def window(self):
-        from app.documents.service import committees_for
-
         rows = (scoping.restrict(db.session.query(WindowApplicant), WindowApplicant.committee_id)
                 .order_by(WindowApplicant.status.desc(), WindowApplicant.id.desc()).limit(300).all())
         return self.render_template("verification/window.html", rows=rows, mask=mask_id_number,

@@ -3,7 +3,7 @@ page (points, the half-yearly 慰问 planned and recorded), the year's commendat
 their PDF. Permission "Volunteer": read, write, visit, commend."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
@@ -18,7 +18,7 @@ from app.views.transaction import committing
 from app.volunteers import messages, service
 from app.access.roles import BUILDING_LEADER
 from app.access.users import users_with_role
-from app.documents import service as documents
+from app.documents.views import request_and_show
 
 
 def _year() -> int:
@@ -155,10 +155,4 @@ class VolunteerView(BaseView):
     @expose("/commendations/pdf", methods=["POST"])
     @has_access
     def commendation_pdf(self):
-        year = _year()
-        try:
-            document = documents.request_document("volunteer_commendations", None, g.user, params={"year": year})
-        except documents.DocumentRefused:
-            abort(403)
-        flash(_("The document has been requested; it will be ready shortly."), "info")
-        return redirect(url_for("DocumentView.show", pk=document.id))
+        return request_and_show("volunteer_commendations", None, {"year": _year()})

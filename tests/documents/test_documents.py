@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from app.documents import service
+from app.documents import jobs, service
 from app.documents.models import Document
 
 pytestmark = pytest.mark.usefixtures("clean_documents")
@@ -142,17 +142,17 @@ def test_request_outside_the_scope_is_refused_without_a_job(app, admin_client, p
     assert documents(app) == []
     with app.test_request_context():
         with pytest.raises(service.DocumentRefused):
-            service.request_document(KIND, other, admin_user(app))
+            jobs.request_document(KIND, other, admin_user(app))
         with pytest.raises(service.DocumentRefused):
-            service.request_document("no_such_kind", mine, admin_user(app))
+            jobs.request_document("no_such_kind", mine, admin_user(app))
     assert documents(app) == []
 
 
 def test_documents_of_other_committees_are_invisible(app, admin_client, places, monkeypatch):
     with app.test_request_context():
-        theirs = service.request_document(KIND, places["钢一"]["committee"], admin_user(app)).id
-        street = service.request_document(KIND, None, admin_user(app)).id
-        mine = service.request_document(KIND, places["钢二"]["committee"], admin_user(app)).id
+        theirs = jobs.request_document(KIND, places["钢一"]["committee"], admin_user(app)).id
+        street = jobs.request_document(KIND, None, admin_user(app)).id
+        mine = jobs.request_document(KIND, places["钢二"]["committee"], admin_user(app)).id
     only_committees(monkeypatch, places["钢二"]["committee"])
     listing = admin_client.get("/documents/list/").get_data(as_text=True)
     assert f"/documents/file/{mine}" in listing
@@ -198,7 +198,7 @@ def test_missing_glyph_fails_the_job_and_names_the_character(app, places):
         building.name = "钢一上南路100弄\ue000号"
         db.session.commit()
     with app.test_request_context():
-        document = service.request_document(KIND, places["钢一"]["committee"], admin_user(app))
+        document = jobs.request_document(KIND, places["钢一"]["committee"], admin_user(app))
     assert document.state == "failed" and document.error_code == "missing_glyph"
     assert "U+E000" in document.error_detail
 
@@ -231,10 +231,10 @@ def test_redelivered_task_does_not_render_again(app, places):
     from app.extensions import db
 
     with app.test_request_context():
-        document = service.request_document(KIND, places["钢一"]["committee"], admin_user(app))
+        document = jobs.request_document(KIND, places["钢一"]["committee"], admin_user(app))
         path = service.document_file(document)
         before = path.stat().st_mtime_ns
-        assert service.render_document(document.id, admin_user(app).id) == document.file_path
+        assert jobs.render_document(document.id, admin_user(app).id) == document.file_path
         assert path.stat().st_mtime_ns == before
         assert db.session.get(Document, document.id).attempts == 1
 
@@ -248,7 +248,7 @@ def test_a_task_interrupted_too_often_is_given_up(app, places):
                             requested_by="admin", state="rendering", attempts=app.config["DOCUMENT_MAX_ATTEMPTS"])
         db.session.add(document)
         db.session.commit()
-        assert service.render_document(document.id, actor.id) is None
+        assert jobs.render_document(document.id, actor.id) is None
         db.session.refresh(document)
         assert document.state == "failed" and document.error_code == "attempts"
         assert service.document_file(document) is None
@@ -274,7 +274,7 @@ def test_the_task_checks_the_actor_it_is_given(app, places, monkeypatch):
 
 def test_unfinished_or_missing_files_are_never_served(app, admin_client, places):
     with app.test_request_context():
-        document = service.request_document(KIND, places["钢一"]["committee"], admin_user(app))
+        document = jobs.request_document(KIND, places["钢一"]["committee"], admin_user(app))
         path = service.document_file(document)
     from app.extensions import db
 
@@ -318,7 +318,7 @@ def test_housekeeping_marks_stale_jobs_failed(app, places):
         finished = make("done", old)
         db.session.commit()
         ids = [d.id for d in (stuck_queued, stuck_rendering, fresh_queued, fresh_rendering, finished)]
-        assert service.mark_stale_jobs(minutes=30, now=now) == 2
+        assert jobs.mark_stale_jobs(minutes=30, now=now) == 2
     states = {d_id: get(app, d_id) for d_id in ids}
     assert [states[i].state for i in ids] == ["failed", "failed", "queued", "rendering", "done"]
     assert states[ids[0]].error_code == "stale"

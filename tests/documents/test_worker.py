@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from app.documents import service
+from app.documents import jobs, service
 from app.documents.models import Document
 
 KIND = "population_register"
@@ -40,7 +40,7 @@ def worker(broker_app, redis_db, database_url, app_config, tmp_path, celery_proc
 def request(app, committee_id, **kwargs) -> int:
     with app.test_request_context():
         actor = app.appbuilder.sm.find_user(username="admin")
-        return service.request_document(KIND, committee_id, actor, **kwargs).id
+        return jobs.request_document(KIND, committee_id, actor, **kwargs).id
 
 
 def wait_for(app, document_id, predicate, timeout, worker) -> Document:

@@ -135,7 +135,7 @@ def flush_unique(record) -> None:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:
-        raise VerificationRefused("already_marked") from exc
+        raise VerificationRefused("already_marked", status=409) from exc
 
 
 def open_case_or_none(committee_id, house_id, kind, *, actor, source, person_id=None, people_note="", note=""):
@@ -171,7 +171,7 @@ def mark_person(user, person_id: int, result: str, *, team: Team, kind: str = MO
         VerificationRecord.person_id == person_id, VerificationRecord.checked_on == day,
         VerificationRecord.kind == kind))
     if duplicate is not None:
-        raise VerificationRefused("already_marked")
+        raise VerificationRefused("already_marked", status=409)
     record = new_record(user, committee=committee, house_id=residence.house_id, day=day, result=result, kind=kind,
                          team=team, person_id=person_id)
     flush_unique(record)
@@ -219,7 +219,7 @@ def mark_found(user, house_id: int, name: str, id_number: str, *, team: Team, ki
         VerificationRecord.found_id_number == info.number, VerificationRecord.checked_on == day,
         VerificationRecord.kind == kind))
     if duplicate is not None:
-        raise VerificationRefused("already_marked")
+        raise VerificationRefused("already_marked", status=409)
     record = new_record(user, committee=house.committee, house_id=house.id, day=day, result=SHOULD_REGISTER,
                          kind=kind, team=team, found_name=name, found_id_number=info.number)
     flush_unique(record)
@@ -260,26 +260,26 @@ def undo_mark(user, record_id: Optional[int]) -> VerificationRecord:
 
     record = db.session.get(VerificationRecord, record_id) if isinstance(record_id, int) else None
     if record is None or not may_verify(user, record.committee_id, record.checked_on):
-        raise VerificationRefused("no_mark")
+        raise VerificationRefused("no_mark", status=404)
     if record.recorded_by_fk != getattr(user, "id", None):
-        raise VerificationRefused("undo_not_yours")
+        raise VerificationRefused("undo_not_yours", status=409)
     deadline = undo_deadline(record)
     if deadline is None:
-        raise VerificationRefused("undo_not_sweep")
+        raise VerificationRefused("undo_not_sweep", status=409)
     if utcnow() > deadline:
-        raise VerificationRefused("undo_too_late", minutes=current_rules().sweep_undo_minutes)
+        raise VerificationRefused("undo_too_late", status=409, minutes=current_rules().sweep_undo_minutes)
     if db.session.scalar(select(JointAction.id).where(JointAction.verification_record_id == record.id)
                          .limit(1)) is not None:
-        raise VerificationRefused("undo_in_use")
+        raise VerificationRefused("undo_in_use", status=409)
     case = db.session.get(ChangeCase, record.change_case_id) if record.change_case_id else None
     if case is not None and case.stage != case_flow.WITHDRAWN:
         if case.stage != case_flow.REPORTED or case.handed_out_at is not None:
-            raise VerificationRefused("undo_case_acted", case=case.id)
+            raise VerificationRefused("undo_case_acted", status=409, case=case.id)
         try:
             changes.advance(case, case_flow.WITHDRAW, user,
                             reason=_("The verification mark that opened this case was undone (a wrong tap)."))
         except changes.CaseRefused as exc:
-            raise VerificationRefused("undo_case_acted", case=case.id) from exc
+            raise VerificationRefused("undo_case_acted", status=409, case=case.id) from exc
     recorder.record("verification_mark_undone", model="VerificationRecord", record_id=record.id,
                     committee_id=record.committee_id, commit=False,
                     detail=f"person={record.person_id} result={record.result} day={record.checked_on.isoformat()}"

@@ -18,7 +18,8 @@ from app.verification.models import CrossCheckAssignment
 
 
 class VerificationRefused(Refused):
-    """A request verification refuses; ``code`` is translated by app.verification.messages."""
+    """A request verification refuses; ``code`` is translated by app.verification.messages. Its status: 400, or
+    what the raiser says (409 a mark that already exists or cannot be undone, 404 no such mark, 429 a flood)."""
 
 
 # -- time and rules ----------------------------------------------------------------------------------------------

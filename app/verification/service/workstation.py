@@ -86,7 +86,7 @@ def declare(committee, *, house_id: Optional[int], address: str, name: str, id_n
     count = db.session.scalar(select(func.count()).select_from(SelfDeclaration).where(
         SelfDeclaration.address_key == key, SelfDeclaration.created_at >= day_start))
     if count >= limit:
-        raise VerificationRefused("flood")
+        raise VerificationRefused("flood", status=429)
     duplicate = db.session.scalar(select(SelfDeclaration.id).where(
         SelfDeclaration.address_key == key, SelfDeclaration.id_number == info.number,
         SelfDeclaration.status == DECLARATION_PENDING))
