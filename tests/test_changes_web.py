@@ -11,7 +11,7 @@ from app.changes.models import ChangeCase, Estate, Visitor
 from app.documents.models import Document
 from app.extensions import db
 from app.models import Person, Residence
-from tests.conftest import SHOTS, USER_PASSWORD, client_as, make_user
+from tests.conftest import SHOTS, USER_PASSWORD, client_as, flashed_or_errors, make_user
 
 
 def _count(app, model):
@@ -33,7 +33,7 @@ def test_a_building_leader_reports_from_the_phone_page_once(app, places, users, 
     assert response.status_code == 302
     again = web.post("/changes/report", data=form)
     text = again.get_data(as_text=True)
-    assert again.status_code == 400 and ("已经提交" in text or "already been submitted" in text)
+    assert again.status_code == 400 and "该表单已经提交过，未重复登记。" in flashed_or_errors(text)
     assert _count(app, ChangeCase) == 1
     # a building leader reads no case list and edits no person
     assert web.get("/changes/list/").status_code == 403
@@ -56,7 +56,7 @@ def test_stage_buttons_and_their_refusals(app, places, users):
     page = web.post(f"/changes/act/{case_id}", data={"action": "enter", "city_system": "migrant",
                                                       "entry_date": "2025-03-01"}, follow_redirects=True)
     text = page.get_data(as_text=True)
-    assert "尚未收回" in text or "not been collected" in text
+    assert "登记表尚未收回：请先收表再录入。" in flashed_or_errors(text)
     with app.app_context():
         assert db.session.get(ChangeCase, case_id).stage == "reported"
     # the social worker may not collect (block leaders do)
@@ -156,5 +156,7 @@ def test_the_phone_report_page_at_360_px(live_server, browser, app, places, user
     page.click("button.big")
     page.wait_for_load_state()
     page.screenshot(path=str(SHOTS / "changes_report_done_360.png"), full_page=True)
-    assert "已报告" in page.content() or "No." in page.content()
     assert _count(app, ChangeCase) == 1
+    with app.app_context():
+        case_id = db.session.scalar(select(ChangeCase.id))
+    assert f"已报告：第{case_id}号，已转块长处理。" in flashed_or_errors(page.content())

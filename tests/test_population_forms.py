@@ -92,7 +92,7 @@ def test_a_duplicate_id_number_is_refused(app, admin_client):
     admin_client.post("/persons/add", data=person_form(), follow_redirects=True)
     response = admin_client.post("/persons/add", data=person_form(name="李娜"), follow_redirects=True)
     text = response.get_data(as_text=True)
-    assert "已存在" in text or "已登记" in text
+    assert "该证件号码的人员已登记，不能重复登记。" in flashed_or_errors(text)
     assert count_persons(app) == 1
 
 

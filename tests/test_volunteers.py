@@ -115,7 +115,7 @@ def test_the_register_and_its_lookups_are_scoped(app, places, users):
     before = _count(app, Volunteer)
     html = worker.post("/volunteers/add", data={"committee": gang2, "name": "钢二新人", "role": "safety_volunteer"},
                        follow_redirects=True).get_data(as_text=True)
-    assert "不是您" in flashed_or_errors(html) or "居民区" in flashed_or_errors(html)
+    assert "该居民区不在您的管辖范围内。" in flashed_or_errors(html)
     assert _count(app, Volunteer) == before
     # the zone leader of 上钢 sees both (钢一 and 钢二 are in his zone), the office too
     zone = client_as(app, "zl_shanggang").get("/volunteers/").get_data(as_text=True)
@@ -245,7 +245,7 @@ def test_a_training_needs_attendees_of_the_zone_and_a_past_date(app, places, use
     html = leader.post("/trainings/add", data={"zone": str(_zone(app, "jiyang")), "held_on": "2026-05-20",
                                                "topic": "x", "attendee": [str(stranger)]},
                        follow_redirects=True).get_data(as_text=True)
-    assert "不是您" in flashed_or_errors(html) or "片区" in flashed_or_errors(html)
+    assert "这不是您的片区。" in flashed_or_errors(html)
     assert _count(app, Training) == 0
     response = leader.post("/trainings/add", data={"zone": str(zone), "held_on": "2026-05-20", "topic": "核查业务培训",
                                                    "attendee": [str(member), str(users["zone_leader"])]})

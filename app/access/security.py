@@ -5,7 +5,7 @@ logout by POST only, every role's own profile and password, and sign-ins written
 from __future__ import annotations
 
 
-from flask import current_app, flash, g, has_request_context, redirect, request, url_for
+from flask import current_app, flash, g, has_request_context, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.fields import QuerySelectMultipleField
@@ -170,6 +170,12 @@ class PortalSecurityApi(SecurityApi):
         return response
 
 
+def _token_refused(*_details):
+    """The REST API's one answer to a request without a usable token (none, forged, malformed or expired): 401, so a
+    client knows to sign in again. flask-jwt-extended answered a forged or malformed token 422, in English."""
+    return jsonify(message=_("Sign in again: the request carries no valid token.")), 401
+
+
 class PortalSecurityManager(SecurityManager):
     user_model = PortalUser
     userdbmodelview = PortalUserView
@@ -182,6 +188,12 @@ class PortalSecurityManager(SecurityManager):
     authdbview = PortalAuthDBView
     # FAB's user-statistics chart loads Google's chart loader from the internet; the intranet has none.
     userstatschartview = None
+
+    def create_jwt_manager(self, app):
+        manager = super().create_jwt_manager(app)
+        for loader in (manager.unauthorized_loader, manager.invalid_token_loader, manager.expired_token_loader):
+            loader(_token_refused)
+        return manager
 
     def register_views(self):
         super().register_views()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Hashable, Iterable, Optional
 
@@ -193,7 +194,9 @@ def score_member(counts: MemberCounts, period: Period, rules) -> MemberScore:
 
 
 def _r(value: Fraction) -> float:
-    return round(float(value), 2)
+    # Half up, as people round by hand and as the monthly table does: 38.125 is 38.13 (round() gave 38.12).
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return float(exact.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def rank_members(members: Iterable[MemberCounts], period: Period, rules) -> list[MemberScore]:

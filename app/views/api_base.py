@@ -25,8 +25,9 @@ from typing import Any, Optional
 
 import prison
 from flask import current_app, jsonify, request
-from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.api import ModelRestApi, expose
 from flask_appbuilder.api.convert import Model2SchemaConverter
+from flask_appbuilder.security.decorators import protect
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
@@ -43,11 +44,11 @@ from app.views.base import FilterEqualNormalised, scope_filter_for
 from app.views.filter_values import filter_value_problem
 
 API_METHOD_PERMISSIONS = {
-    "get": READ, "get_list": READ, "info": READ,
+    "get": READ, "get_list": READ, "info": READ, "get_not_an_id": READ,
     "post": WRITE, "put": WRITE,
     "delete": DELETE,
 }
-_VERB_ROUTES = {READ: {"get", "get_list", "info"}, WRITE: {"post", "put"}, DELETE: {"delete"}}
+_VERB_ROUTES = {READ: {"get", "get_list", "info", "get_not_an_id"}, WRITE: {"post", "put"}, DELETE: {"delete"}}
 # Models whose rows belong to a committee: an id of one of these in a payload must be inside the user's area.
 SCOPED_MODELS = (Committee, Block, Building, House, Person)
 
@@ -131,6 +132,13 @@ class PortalModelRestApi(ModelRestApi):
         except ValidationError as err:
             return self.response_422(message=err.messages)
         return self._save(item, self.add_model_schema, 201, created=True)
+
+    @expose("/<pk>", methods=["GET"])
+    @protect()
+    def get_not_an_id(self, pk):
+        """GET of a pk that is no whole number ("abc", "-1"): not found, as an id that names nothing is. FAB's GET
+        route takes only <int:pk>, so such a pk fell to the PUT/DELETE routes (any text) and werkzeug said 405."""
+        return self.response_404()
 
     def get_headless(self, pk, **kwargs):
         if _pk_or_none(pk) is None:

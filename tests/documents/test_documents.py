@@ -166,7 +166,8 @@ def test_documents_of_other_committees_are_invisible(app, admin_client, places, 
 def test_list_has_no_add_edit_delete(admin_client, places):
     assert admin_client.get("/documents/add").status_code == 404
     assert admin_client.get("/documents/edit/1").status_code == 404
-    assert admin_client.get("/documents/delete/1").status_code in (404, 405)
+    assert admin_client.get("/documents/delete/1").status_code == 404
+    assert admin_client.post("/documents/delete/1").status_code == 404
 
 
 def test_template_error_fails_the_job_with_a_reason_and_no_file(app, admin_client, places, monkeypatch):
