@@ -7,7 +7,8 @@ Writes a throwaway test module into each checkout's tests/ (removed afterwards):
 ``app`` and ``client`` fixtures, sign in as the admin and open the home page — the smallest thing a real test
 does. Runs it with that checkout's own conftest on SQLite and, when reachable, on PostgreSQL
 (TEST_DATABASE_URL, default database ``test`` on 127.0.0.1; its schema is recreated by the conftest), ``repeats``
-times, and prints pytest's own duration per run, the median, and the median per test. With ``--reference`` (e.g.
+times, and prints what each test costs (median of setup + call + teardown; the first test's setup, where the
+session's app is built, apart) and what is paid once per run. With ``--reference`` (e.g.
 a worktree of the commit before the harness changed) the same runs are made there, one after the other in the
 same sitting, and the ratio is printed.
 """
@@ -42,21 +43,29 @@ def _pg_reachable() -> bool:
     return subprocess.run([PYTHON, "-c", probe, PG_URL], capture_output=True).returncode == 0
 
 
-def _run(checkout: Path, backend: str, tests: int) -> float:
+def _run(checkout: Path, backend: str, tests: int) -> tuple[float, float]:
+    """One pytest run: (the session's one-off setup, the median of each test's setup + call + teardown), seconds."""
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
     if backend == "postgresql":
         env["TEST_DATABASE_URL"] = PG_URL
     module = checkout / "tests" / MODULE
     module.write_text(BODY.format(n=tests))
     try:
-        result = subprocess.run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"tests/{MODULE}"],
+        result = subprocess.run([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--durations=0",
+                                 "--durations-min=0", f"tests/{MODULE}"],
                                 cwd=checkout, env=env, capture_output=True, text=True)
     finally:
         module.unlink()
-    found = re.search(rf"{tests} passed.* in ([0-9.]+)s", result.stdout)
-    if not found:
+    if not re.search(rf"{tests} passed", result.stdout):
         raise SystemExit(f"{checkout} on {backend}: the harness run failed\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
-    return float(found.group(1))
+    per_test: dict[str, float] = {}
+    first_setup = 0.0
+    for seconds, phase, test in re.findall(r"^([0-9.]+)s (setup|call|teardown)\s+(\S+)$", result.stdout, re.M):
+        if phase == "setup" and test.endswith("[0]"):
+            first_setup = float(seconds)  # the session's app, migrations and seed are built here
+            continue
+        per_test[test] = per_test.get(test, 0.0) + float(seconds)
+    return first_setup, statistics.median(per_test.values())
 
 
 def main() -> None:
@@ -77,11 +86,12 @@ def main() -> None:
         medians = {}
         for label, checkout in checkouts:
             runs = [_run(checkout, backend, args.tests) for _ in range(args.repeats)]
-            medians[label] = statistics.median(runs)
-            print(f"{backend:10} {label:9} runs {', '.join(f'{r:.1f}' for r in runs)} s; median {medians[label]:.1f} s, "
-                  f"{1000 * medians[label] / args.tests:.0f} ms per test  ({checkout})")
+            session = statistics.median(first for first, _ in runs)
+            medians[label] = statistics.median(each for _, each in runs)
+            print(f"{backend:10} {label:9} per test {1000 * medians[label]:6.0f} ms (runs: "
+                  f"{', '.join(f'{1000 * each:.0f}' for _, each in runs)}); once per run {session:5.1f} s  ({checkout})")
         if "reference" in medians:
-            print(f"{backend:10} checkout / reference = {medians['checkout'] / medians['reference']:.2f}")
+            print(f"{backend:10} per test, checkout / reference = {medians['checkout'] / medians['reference']:.2f}")
     print(f"load {os.getloadavg()[0]:.2f}")
 
 

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from app.documents.registry import DocumentKind, register_kind
+from app.verification.service.workstation import committee_token
 from app.extensions import db
 from app.models import Committee
 
@@ -25,9 +26,6 @@ def poster_title(committee) -> str:
 
 
 def declare_link(committee_id: int) -> str:
-    # late: upward call to the views layer: the public page's module owns the link's token
-    from app.verification.public import committee_token
-
     base = current_app.config.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000"
     return f"{base.rstrip('/')}/declare/{committee_token(committee_id)}"
 

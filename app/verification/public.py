@@ -8,34 +8,15 @@ Redis in production).
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from flask import abort, current_app, jsonify, render_template, request
 from flask_appbuilder import BaseView, expose
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from app.extensions import db
 from app.inputs import id_or_none, parse_date
 from app.access.scoping import houses_matching
 from app.verification.service import reach, workstation
-from app.models import Committee
+from app.verification.service.workstation import committee_by_token, committee_token  # noqa: F401 - the page's token, also read by the poster
 from app.views.transaction import committing_quietly
-
-
-def committee_token(committee_id: int) -> str:
-    key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, f"declare:{committee_id}".encode(), hashlib.sha256).hexdigest()[:16]
-
-
-def committee_by_token(token: str):
-    if not token or len(token) != 16:
-        return None
-    for committee_id in db.session.scalars(select(Committee.id)):
-        if hmac.compare_digest(committee_token(committee_id), token):
-            return db.session.get(Committee, committee_id)
-    return None
 
 
 def declare_url(committee_id: int, external: bool = True) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import hmac
 import io
 from dataclasses import dataclass, field
 from typing import Optional
@@ -50,6 +52,23 @@ from app.verification.service.reach import VerificationRefused, local_today, may
 from app.errors import id_number_message
 
 UTC = dt.timezone.utc
+
+
+# -- the poster's link: /declare/<token> --------------------------------------------------------------------------
+# The token is an HMAC of the committee id under SECRET_KEY, so committees cannot be enumerated by counting.
+
+def committee_token(committee_id: int) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, f"declare:{committee_id}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def committee_by_token(token: str):
+    if not token or len(token) != 16:
+        return None
+    for committee_id in db.session.scalars(select(Committee.id)):
+        if hmac.compare_digest(committee_token(committee_id), token):
+            return db.session.get(Committee, committee_id)
+    return None
 
 
 def address_key(house_id: Optional[int], address: str) -> str:
