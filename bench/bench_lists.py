@@ -1,6 +1,9 @@
-"""Timings of the person list through a real gunicorn server on the 200,000-person demo database (not a test).
+"""Timings of the person and house lists through a real gunicorn server on the 200,000-person demo database
+(not a test).
 
-    .venv/bin/python bench/bench_lists.py [--backend sqlite|postgres|both] [--requests 30]
+    .venv/bin/python bench/bench_lists.py [--backend sqlite|postgres|both] [--requests 30] [--cases house]
+
+BENCH_OUT (default bench/out) and BENCH_PG_DB (default bench_portal) place the kept databases elsewhere.
 
 Per backend:
 1. Setup. Always `flask db upgrade` and `flask seed` (idempotent, a few seconds, keeps a kept database on the
@@ -11,10 +14,13 @@ Per backend:
    Then, inside an app context: the plain view's permissions (bench/plain_app.py) and, when the roles
    social_worker and zone_leader exist, the users bench_sw (committee 钢三) and bench_zl (zone of 钢三).
 2. gunicorn -w 2 on a free loopback port serving `app:create_app()` (the portal), then another serving
-   bench/plain_app.py (the portal + a stock FAB ModelView over Person at /plainpersonview/list/).
+   bench/plain_app.py (the portal + stock FAB ModelViews over Person at /plainpersonview/list/ and House at
+   /plainhouseview/list/).
 3. For each user: log in (stdlib urllib + cookie jar, CSRF token from the form), 3 warm-ups then N timed
-   requests of each case; every response must be 200 and the ID lookup must show the person.
-Prints backend, user, case, median and p95 (ms), then the scoped users' and the plain view's medians relative
+   requests of each case; every response must be 200, the ID lookup must show the person and the house list
+   filtered by a building of 钢三 must name that building. The page's size (KB) is printed with its times: stock
+   FAB's house list carries every building of the street in its filter (issue 14 item 8).
+Prints backend, user, case, median and p95 (ms) and KB, then the scoped users' and the plain view's medians relative
 to admin on the portal view. The servers are stopped at the end whatever happens.
 """
 from __future__ import annotations
@@ -36,18 +42,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-OUT = BENCH / "out"
-VENV_BIN = ROOT / ".venv" / "bin"
-PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
+OUT = Path(os.environ.get("BENCH_OUT") or BENCH / "out")
+VENV_BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv" / "bin" / "python").exists() else Path(sys.executable).parent
+PYTHON = str(VENV_BIN / "python")
 
 PERSONS = 200_000
 DEMO_SEED = 7
 ADMIN_PASSWORD = "Bench-Admin-2026xy"
 SCOPED_PASSWORD = "Bench-Pass-2026xy"
 COMMITTEE_NAME = "钢三"
-PG_DB = "bench_portal"
+PG_DB = os.environ.get("BENCH_PG_DB") or "bench_portal"
 PG_ADMIN = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atqc"]
-CASES = ["first page", "page 5000", "one committee", "ID lookup", "page 5000 by name"]
+CASES = ["first page", "page 5000", "one committee", "ID lookup", "page 5000 by name", "house list",
+         "houses of a building"]
 WARMUPS = 3
 REQUEST_TIMEOUT = 120  # seconds, per request
 SETUP_TIMEOUT = 900  # seconds, per setup command (the 200k load takes well under a minute)
@@ -137,7 +144,7 @@ def app_context_setup() -> None:
     from sqlalchemy import func, select
 
     from app.extensions import db
-    from app.models import Committee, Person
+    from app.models import Building, Committee, Person
     from plain_app import create_app, grant_plain_permissions
 
     app = create_app()
@@ -152,6 +159,8 @@ def app_context_setup() -> None:
             select(Person).where(Person.committee_id == committee.id).order_by(Person.id)
             .offset(max(in_committee // 2, 0)).limit(1)
         ).first()
+        building = db.session.scalars(
+            select(Building).where(Building.committee_id == committee.id).order_by(Building.id).limit(1)).first()
         users = [{"username": "admin", "password": ADMIN_PASSWORD, "role": "admin"}]
         roles = {name: sm.find_role(name) for name in ("social_worker", "zone_leader")}
         note = ""
@@ -190,6 +199,7 @@ def app_context_setup() -> None:
             "zone_id": committee.zone_id,
             "committee_persons": in_committee,
             "person": {"name": person.name, "id_number": person.id_number} if person else None,
+            "building": {"id": building.id, "name": building.name} if building else None,
             "users": users,
             "scoped_note": note,
         }, ensure_ascii=False))
@@ -277,14 +287,17 @@ class Client:
             raise RuntimeError(f"login of {username} failed (back on the login page)")
 
 
-def cases(list_path: str, view: str, info: dict, id_arg: str) -> list[tuple[str, str]]:
+def cases(list_path: str, view: str, info: dict, id_arg: str, house_path: str) -> list[tuple[str, str]]:
     id_number = urllib.parse.quote(info["person"]["id_number"])
+    building = info["building"]["id"]
     return [
         ("first page", f"{list_path}"),
         ("page 5000", f"{list_path}?page_{view}=5000"),
         ("one committee", f"{list_path}?_flt_0_committee={info['committee_id']}"),
         ("ID lookup", f"{list_path}?{id_arg}={id_number}"),
         ("page 5000 by name", f"{list_path}?page_{view}=5000&_oc_{view}=name&_od_{view}=asc"),
+        ("house list", house_path),
+        ("houses of a building", f"{house_path}?_flt_0_building={building}"),
     ]
 
 
@@ -298,24 +311,28 @@ def check(case: str, status: int, body: str, info: dict, path: str) -> None:
         number = person["id_number"]
         if person["name"] not in body or (number not in body and mask_id_number(number) not in body):
             raise RuntimeError(f"{case}: {person['name']} {number} not in the page {path}")
+    if case == "houses of a building" and info["building"]["name"] not in body:
+        raise RuntimeError(f"{case}: {info['building']['name']} is not in the page {path}")
 
 
 def time_user(server: Server, user: dict, view_cases: list[tuple[str, str]], info: dict,
-              n: int) -> dict[str, list[float]]:
+              n: int) -> dict[str, tuple[list[float], int]]:
     client = Client(server.base)
     client.login(user["username"], user["password"])
-    timings: dict[str, list[float]] = {}
+    timings: dict[str, tuple[list[float], int]] = {}
     for case, path in view_cases:
-        samples = []
+        samples, size = [], 0
         for i in range(WARMUPS + n):
             started = time.perf_counter()
             status, _, body = client.get(path)
             elapsed = (time.perf_counter() - started) * 1000
             check(case, status, body, info, path)
+            size = len(body.encode("utf-8"))
             if i >= WARMUPS:
                 samples.append(elapsed)
-        timings[case] = samples
-        print(f"    {user['username']:<9} {case:<18} median {statistics.median(samples):8.1f} ms", flush=True)
+        timings[case] = samples, size
+        print(f"    {user['username']:<9} {case:<20} median {statistics.median(samples):8.1f} ms "
+              f"{size / 1024:8.1f} KB", flush=True)
     return timings
 
 
@@ -329,14 +346,15 @@ def p95(samples: list[float]) -> float:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def bench_backend(backend: str, n: int) -> list[dict]:
+def bench_backend(backend: str, n: int, only: str = "") -> list[dict]:
     env, info = prepare(backend)
     if not info["person"]:
         sys.exit(f"no person in {COMMITTEE_NAME}: the demo data is missing")
     rows = []
-    ours = cases("/persons/list/", "PersonView", info, "_flt_0_id_number")
+    ours = cases("/persons/list/", "PersonView", info, "_flt_0_id_number", "/houses/list/")
     # Stock FAB: the first filter of a text column is FilterStartsWith, so _flt_0_ is "starts with" there.
-    plain = cases("/plainpersonview/list/", "PlainPersonView", info, "_flt_0_id_number")
+    plain = cases("/plainpersonview/list/", "PlainPersonView", info, "_flt_0_id_number", "/plainhouseview/list/")
+    ours, plain = ([c for c in view_cases if only in c[0]] for view_cases in (ours, plain))
     for label, spec, users, view_cases in (
         ("portal", "app:create_app()", info["users"], ours),
         ("plain FAB", "plain_app:create_app()", info["users"][:1], plain),
@@ -346,19 +364,21 @@ def bench_backend(backend: str, n: int) -> list[dict]:
         try:
             server.wait()
             for user in users:
-                for case, samples in time_user(server, user, view_cases, info, n).items():
+                for case, (samples, size) in time_user(server, user, view_cases, info, n).items():
                     rows.append({"backend": backend, "view": label, "user": user["username"], "case": case,
-                                 "median": statistics.median(samples), "p95": p95(samples)})
+                                 "median": statistics.median(samples), "p95": p95(samples), "kb": size / 1024})
         finally:
             server.stop()
     return rows
 
 
 def report(rows: list[dict], n: int) -> None:
-    print(f"\nPerson list, 200,000 persons, gunicorn -w 2, {n} requests per case after {WARMUPS} warm-ups (ms)")
-    print(f"{'backend':<9} {'view':<10} {'user':<9} {'case':<18} {'median':>8} {'p95':>8}")
+    print(f"\nPerson and house lists, 200,000 persons, gunicorn -w 2, {n} requests per case after {WARMUPS} "
+          "warm-ups (ms; KB of the page)")
+    print(f"{'backend':<9} {'view':<10} {'user':<9} {'case':<20} {'median':>8} {'p95':>8} {'KB':>8}")
     for r in rows:
-        print(f"{r['backend']:<9} {r['view']:<10} {r['user']:<9} {r['case']:<18} {r['median']:8.1f} {r['p95']:8.1f}")
+        print(f"{r['backend']:<9} {r['view']:<10} {r['user']:<9} {r['case']:<20} {r['median']:8.1f} "
+              f"{r['p95']:8.1f} {r['kb']:8.1f}")
     base = {(r["backend"], r["case"]): r["median"] for r in rows if r["view"] == "portal" and r["user"] == "admin"}
     print("\nMedian relative to admin on the portal view (>1: slower)")
     print(f"{'backend':<9} {'who':<20} " + " ".join(f"{c:>17}" for c in CASES))
@@ -378,6 +398,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per case (after 3 warm-ups)")
+    parser.add_argument("--cases", default="", help="only the cases whose name contains this (e.g. house)")
     parser.add_argument("--inside-app", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inside_app:
@@ -390,7 +411,7 @@ def main() -> None:
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     rows: list[dict] = []
     for backend in backends:
-        rows += bench_backend(backend, args.requests)
+        rows += bench_backend(backend, args.requests, args.cases)
     report(rows, args.requests)
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import false, select
 
 from app.access.roles import ADMIN, ALL_SEEING_ROLES, STREET_OFFICE, TEAM_MEMBER, ZONE_LEADER, ZONE_ROLES
 from app.extensions import db
-from app.models import Committee, House, PortalUser
+from app.models import Building, Committee, House, PortalUser
 
 
 def _current_user():
@@ -109,18 +109,43 @@ def scoped_query(model, user=None):
     return restrict(db.session.query(model), scope_column(model), user)
 
 
+def _matching(query, text_column, key_column, scope_column, text: str, user, committee_id: Optional[int],
+              limit: int, offset: int = 0):
+    """Rows of ``query`` whose ``text_column`` contains ``text`` literally (% and _ are no wildcards; empty text
+    matches all), in natural order (``key_column``), within ``user``'s scope or the one ``committee_id``."""
+    if text:
+        query = query.where(text_column.contains(text, autoescape=True))
+    if committee_id is not None:
+        query = query.where(scope_column == committee_id)
+    else:
+        query = restrict(query, scope_column, user)
+    pk = key_column.table.c.id
+    return db.session.execute(query.order_by(key_column, pk).limit(limit).offset(offset)).all()
+
+
 def houses_matching(text: str, user=None, *, committee_id: Optional[int] = None, limit: int = 20) -> list[dict]:
     """The one search of the house pickers: houses whose address contains ``text`` (literally: % and _ are not
     wildcards), in natural order of address (1号 … 9号, 10号), as ``{"id", "text"}`` for the picker's JSON. Within ``user``'s scope (default: the
     current user); or, for the public self-declaration page, which has no user, within the one ``committee_id``
     its token names."""
-    query = select(House.id, House.address).where(House.address.contains(text, autoescape=True))
-    if committee_id is not None:
-        query = query.where(House.committee_id == committee_id)
-    else:
-        query = restrict(query, House.committee_id, user)
-    rows = db.session.execute(query.order_by(House.address_key, House.id).limit(limit)).all()
+    rows = _matching(select(House.id, House.address), House.address, House.address_key, House.committee_id,
+                     text, user, committee_id, limit)
     return [{"id": house_id, "text": address} for house_id, address in rows]
+
+
+def building_label(name: str, committee_name: Optional[str]) -> str:
+    """A building as its pickers show it: its name and, since names repeat between committees, its committee."""
+    return f"{name}（{committee_name}）" if committee_name else name
+
+
+def buildings_matching(text: str, user=None, *, limit: int = 20, offset: int = 0) -> list[dict]:
+    """The one search of the building pickers (house forms, the house list's filter): buildings whose name
+    contains ``text`` (all of them for an empty text, a page at a time), within ``user``'s scope (default: the
+    current user), in natural order of name (1号楼 … 9号楼, 10号楼), as ``{"id", "text"}``."""
+    query = select(Building.id, Building.name, Committee.name).join(Committee, Building.committee_id == Committee.id)
+    rows = _matching(query, Building.name, Building.name_key, Building.committee_id, text, user, None, limit,
+                     offset)
+    return [{"id": building_id, "text": building_label(name, committee)} for building_id, name, committee in rows]
 
 
 class FilterInScope(BaseFilter):

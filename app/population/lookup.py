@@ -1,15 +1,17 @@
 """Search endpoints behind the person and house pickers of the forms (JSON for Select2), scoped like the lists."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import abort, jsonify, request
 from flask_appbuilder import BaseView, expose
 from flask_appbuilder.security.decorators import has_access_api
+from flask_babel import gettext as _
 
 from app.domain.idnumber import mask_id_number, normalise_identifier
 from app.models import Person
 from app.organisation.views import HouseView
 from app.population.views import PersonView
-from app.access.scoping import houses_matching, scoped_query
+from app.access.scoping import buildings_matching, houses_matching, scoped_query
+from app.inputs import int_or_default
 
 LIMIT = 20
 
@@ -41,10 +43,12 @@ class PersonLookup(BaseView):
 
 
 class HouseLookup(BaseView):
+    """Houses, and the buildings of the house list's filter and forms: whoever reads the house list."""
+
     route_base = "/lookup"
     default_view = "houses"
     class_permission_name = "House"
-    method_permission_name = {"houses": "read"}
+    method_permission_name = {"houses": "read", "buildings": "read"}
     base_permissions = HouseView.base_permissions
 
     @expose("/houses")
@@ -54,3 +58,15 @@ class HouseLookup(BaseView):
         if not q:
             return jsonify(results=[])
         return jsonify(results=houses_matching(q, limit=LIMIT))
+
+    @expose("/buildings")
+    @has_access_api
+    def buildings(self):
+        """Buildings whose name contains ?q= (every one for an empty q: a committee scrolls its ~150), in natural
+        order, LIMIT at a time (?page=2 …; Select2's infinite scroll), within the user's committees."""
+        q = (request.args.get("q") or "").strip()[:128]
+        page = int_or_default(request.args.get("page") or 1)
+        if page is None or not 1 <= page <= 10_000:
+            abort(400, description=_("There is no such page."))
+        rows = buildings_matching(q, limit=LIMIT + 1, offset=(page - 1) * LIMIT)
+        return jsonify(results=rows[:LIMIT], more=len(rows) > LIMIT)
