@@ -13,11 +13,12 @@ Per backend:
    the local server). Both are kept for the next run.
    Then, inside an app context: the plain view's permissions (bench/plain_app.py) and, when the roles
    social_worker and zone_leader exist, the users bench_sw (committee 钢三) and bench_zl (zone of 钢三).
-2. gunicorn -w 2 on a free loopback port serving `app:create_app()` (the portal), then another serving
+2. gunicorn -w 2 on a free loopback port serving `app:create_app()` (the portal) and, at the same time, another serving
    bench/plain_app.py (the portal + stock FAB ModelViews over Person at /plainpersonview/list/ and House at
    /plainhouseview/list/).
 3. For each user: log in (stdlib urllib + cookie jar, CSRF token from the form), 3 warm-ups then N timed
-   requests of each case; every response must be 200, the ID lookup must show the person and the house list
+   requests of each case. The admin's requests alternate between the portal and the stock view, request by
+   request, so a change of load on a shared machine falls on both alike; every response must be 200, the ID lookup must show the person and the house list
    filtered by a building of 钢三 must name that building. The page's size (KB) is printed with its times: stock
    FAB's house list carries every building of the street in its filter (issue 14 item 8).
 Prints backend, user, case, median and p95 (ms) and KB, then the scoped users' and the plain view's medians relative
@@ -315,24 +316,38 @@ def check(case: str, status: int, body: str, info: dict, path: str) -> None:
         raise RuntimeError(f"{case}: {info['building']['name']} is not in the page {path}")
 
 
-def time_user(server: Server, user: dict, view_cases: list[tuple[str, str]], info: dict,
-              n: int) -> dict[str, tuple[list[float], int]]:
-    client = Client(server.base)
-    client.login(user["username"], user["password"])
-    timings: dict[str, tuple[list[float], int]] = {}
-    for case, path in view_cases:
-        samples, size = [], 0
+def _timed_get(client: "Client", case: str, path: str, info: dict) -> tuple[float, int]:
+    started = time.perf_counter()
+    status, _, body = client.get(path)
+    elapsed = (time.perf_counter() - started) * 1000
+    check(case, status, body, info, path)
+    return elapsed, len(body.encode("utf-8"))
+
+
+def time_side_by_side(servers: list[Server], user: dict, cases_per_server: list[list[tuple[str, str]]], info: dict,
+                      n: int) -> list[dict[str, tuple[list[float], int]]]:
+    """The same case on each server in turn, request by request, so that a change of machine load during the run
+    falls on every view alike and the ratio stays honest on a shared machine."""
+    clients = []
+    for server in servers:
+        client = Client(server.base)
+        client.login(user["username"], user["password"])
+        clients.append(client)
+    timings: list[dict[str, tuple[list[float], int]]] = [{} for _ in servers]
+    for paired in zip(*cases_per_server):
+        case = paired[0][0]
+        samples: list[list[float]] = [[] for _ in servers]
+        sizes = [0] * len(servers)
         for i in range(WARMUPS + n):
-            started = time.perf_counter()
-            status, _, body = client.get(path)
-            elapsed = (time.perf_counter() - started) * 1000
-            check(case, status, body, info, path)
-            size = len(body.encode("utf-8"))
-            if i >= WARMUPS:
-                samples.append(elapsed)
-        timings[case] = samples, size
-        print(f"    {user['username']:<9} {case:<20} median {statistics.median(samples):8.1f} ms "
-              f"{size / 1024:8.1f} KB", flush=True)
+            for k, (client, (_, path)) in enumerate(zip(clients, paired)):
+                elapsed, sizes[k] = _timed_get(client, case, path, info)
+                if i >= WARMUPS:
+                    samples[k].append(elapsed)
+        for k in range(len(servers)):
+            timings[k][case] = samples[k], sizes[k]
+        print(f"    {user['username']:<9} {case:<20} " + "  ".join(
+            f"median {statistics.median(s):8.1f} ms {size / 1024:8.1f} KB" for s, size in zip(samples, sizes)),
+            flush=True)
     return timings
 
 
@@ -355,19 +370,25 @@ def bench_backend(backend: str, n: int, only: str = "") -> list[dict]:
     # Stock FAB: the first filter of a text column is FilterStartsWith, so _flt_0_ is "starts with" there.
     plain = cases("/plainpersonview/list/", "PlainPersonView", info, "_flt_0_id_number", "/plainhouseview/list/")
     ours, plain = ([c for c in view_cases if only in c[0]] for view_cases in (ours, plain))
-    for label, spec, users, view_cases in (
-        ("portal", "app:create_app()", info["users"], ours),
-        ("plain FAB", "plain_app:create_app()", info["users"][:1], plain),
-    ):
-        print(f"[{backend}] {label} view", flush=True)
-        server = Server(env, spec, f"{backend}-{label.replace(' ', '_')}")
-        try:
+    labels = ("portal", "plain FAB")
+    servers = [Server(env, spec, f"{backend}-{label.replace(' ', '_')}")
+               for label, spec in zip(labels, ("app:create_app()", "plain_app:create_app()"))]
+    try:
+        for server in servers:
             server.wait()
-            for user in users:
-                for case, (samples, size) in time_user(server, user, view_cases, info, n).items():
-                    rows.append({"backend": backend, "view": label, "user": user["username"], "case": case,
-                                 "median": statistics.median(samples), "p95": p95(samples), "kb": size / 1024})
-        finally:
+        admin, *scoped = info["users"]
+        print(f"[{backend}] admin, the portal and the stock FAB view side by side", flush=True)
+        timed = time_side_by_side(servers, admin, [ours, plain], info, n)
+        print(f"[{backend}] the portal's scoped users", flush=True)
+        for user in scoped:
+            timed.append(time_side_by_side(servers[:1], user, [ours], info, n)[0])
+        owners = [("portal", admin), ("plain FAB", admin)] + [("portal", user) for user in scoped]
+        for (label, user), timings in zip(owners, timed):
+            for case, (samples, size) in timings.items():
+                rows.append({"backend": backend, "view": label, "user": user["username"], "case": case,
+                             "median": statistics.median(samples), "p95": p95(samples), "kb": size / 1024})
+    finally:
+        for server in servers:
             server.stop()
     return rows
 
