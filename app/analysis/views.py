@@ -6,7 +6,7 @@ import datetime as dt
 import io
 import json
 
-from flask import abort, current_app, flash, g, redirect, request, send_file, url_for
+from flask import abort, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -18,6 +18,7 @@ from app.analysis.models import Finding, SampleDraw, SampleItem
 from app.domain import analysis as A
 from app.extensions import db
 from app.inputs import id_or_none, year_or_400
+from app.views.base import can
 from app.views.transaction import committing
 from app.access.export import workbook_bytes
 from app.access.privacy import masked_id
@@ -33,12 +34,6 @@ def _int(value):
     except (TypeError, ValueError):
         return None
     return number if 0 < number < 2**31 else None
-
-
-def _can(verb: str, view: str) -> bool:
-    user = getattr(g, "user", None)
-    return bool(user is not None and user.is_authenticated
-                and current_app.appbuilder.sm.has_access(f"can_{verb}", view))
 
 
 def _visible_finding(finding_id) -> Finding:
@@ -83,7 +78,7 @@ class FindingsView(BaseView):
             "analysis/findings.html", findings=findings, total=total, page=page + 1,
             pages=max(1, -(-total // PAGE_SIZE)), rule=rule, status=status, committee_id=committee_id,
             committees=committees, labels=messages, rules=A.GAP_RULES, statuses=A.STATUSES,
-            subject_link=_subject_link, can_write=_can("write", "Finding"), can_run=_can("run", "Finding"),
+            subject_link=_subject_link, can_write=can("write", "Finding"), can_run=can("run", "Finding"),
             today=service.local_today(service.current_rules()), title=_("Findings (active discovery)"))
 
     @expose("/<int:finding_id>/close", methods=["POST"])
@@ -128,7 +123,7 @@ class FindingsView(BaseView):
         return self.render_template("analysis/overview.html", committees=committees, counts=counts,
                                     month=f"{year:04d}-{month:02d}", labels=messages,
                                     by_rule=service.counts_by_rule(scoping.visible_committee_ids()),
-                                    can_run=_can("run", "Finding"), title=_("Findings by committee"))
+                                    can_run=can("run", "Finding"), title=_("Findings by committee"))
 
 
 def _subject_link(finding: Finding) -> str:
@@ -181,7 +176,7 @@ class DashboardView(BaseView):
                        "findings": _("Open findings by rule")},
         }
         return self.render_template("analysis/dashboard.html", data=data, chart_json=json.dumps(chart),
-                                    categories=CATEGORIES, labels=messages, can_refresh=_can("write", "Dashboard"),
+                                    categories=CATEGORIES, labels=messages, can_refresh=can("write", "Dashboard"),
                                     title=_("Dashboard"))
 
     @expose("/refresh", methods=["POST"])
@@ -234,7 +229,7 @@ class SampleView(BaseView):
         results = {d.id: service.sample_accuracy(d) for d in draws}
         rules = service.current_rules()
         return self.render_template("analysis/samples.html", draws=draws, results=results, committees=committees,
-                                    can_write=_can("write", "Sample"), rules=rules, title=_("Sampled verification"))
+                                    can_write=can("write", "Sample"), rules=rules, title=_("Sampled verification"))
 
     @expose("/draw", methods=["POST"])
     @has_access
