@@ -5,10 +5,10 @@
   database only. Migrations turn enforcement off for their table rebuilds (migrations/env.py) and check the result
   afterwards.
 * Write-ahead log: readers (web workers) no longer wait for a writer (the Celery worker, an import) and a commit
-  costs one append instead of a journal file created and deleted — every page that shows full ID numbers commits
-  its audit row, so this is paid on every admin list page. ``synchronous=FULL`` keeps a committed row on disk
-  through a power cut, as the rollback journal did. The mode is stored in the file; ``flask restore`` is written
-  for it (app/backups/service.py).
+  costs one append instead of a journal file created and deleted. ``synchronous=FULL`` keeps a committed row on
+  disk through a power cut, as the rollback journal did (read events alone use a second engine without that wait:
+  app/audit/recorder.py). The mode is stored in the file; ``flask restore`` is written for it
+  (app/backups/service.py).
 
 Registered by ``init_app`` from the app factory.
 """
